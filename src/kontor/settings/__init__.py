@@ -1,0 +1,146 @@
+"""Kontor settings: defaults here, everything deployment-specific from the environment.
+
+See docs/configuration.md for every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("KONTOR_VAR_DIR", BASE_DIR / "var"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = _env_bool("KONTOR_DEBUG", False)
+SECRET_KEY = os.environ.get("KONTOR_SECRET_KEY", "")
+if not SECRET_KEY:
+    secret_file = VAR_DIR / "secret_key"
+    if secret_file.exists():
+        SECRET_KEY = secret_file.read_text().strip()
+    else:
+        raise ImproperlyConfigured(
+            "KONTOR_SECRET_KEY is not set and var/secret_key does not exist; "
+            "run `make demo` or set KONTOR_SECRET_KEY (see docs/configuration.md)."
+        )
+
+ALLOWED_HOSTS = _env_list("KONTOR_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = _env_list("KONTOR_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "kontor.core",
+    "kontor.customers",
+    "kontor.catalog",
+    "kontor.contracts",
+    "kontor.billing",
+    "kontor.backoffice",
+    "kontor.api",
+    "kontor.cli",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kontor.urls"
+WSGI_APPLICATION = "kontor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kontor.sqlite3'}"),
+        conn_max_age=int(os.environ.get("KONTOR_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and a billing run share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch"), ("en", "English"), ("sv", "Svenska")]
+LOCALE_PATHS = [Path(__file__).resolve().parents[1] / "locale"]
+TIME_ZONE = os.environ.get("KONTOR_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("KONTOR_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+LOGIN_URL = "admin:login"
+
+# Uploaded evidence documents and legal texts: keep the size sane.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+KONTOR_MAX_UPLOAD_BYTES = int(os.environ.get("KONTOR_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+
+# Background work: without a broker, Celery runs tasks in-process (eager).
+KONTOR_BROKER_URL = os.environ.get("KONTOR_BROKER_URL", "")
+CELERY_BROKER_URL = KONTOR_BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not KONTOR_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = os.environ.get("KONTOR_RESULT_BACKEND", "") or None
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KONTOR_LOG_LEVEL", "WARNING")},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from kontor.core.permissions import STAFF_ROLES, Role
+
+
+def make_user(username: str, role: Role | None) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, is_staff=role is not None and role != Role.CUSTOMER)
+    if role in STAFF_ROLES:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return make_user("manager", Role.MANAGER)
+
+
+@pytest.fixture
+def clerk(db) -> User:
+    return make_user("clerk", Role.CLERK)
+
+
+@pytest.fixture
+def accountant(db) -> User:
+    return make_user("accountant", Role.ACCOUNTANT)
