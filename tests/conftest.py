@@ -7,7 +7,11 @@ from kontor.core.permissions import STAFF_ROLES, Role
 
 
 def make_user(username: str, role: Role | None) -> User:
-    user = User.objects.create_user(username=username, password="pw-" + username, is_staff=role is not None and role != Role.CUSTOMER)
+    user = User.objects.create_user(
+        username=username,
+        password="pw-" + username,
+        is_staff=role is not None and role != Role.CUSTOMER,
+    )
     if role in STAFF_ROLES:
         group, _ = Group.objects.get_or_create(name=role.value)
         user.groups.add(group)

@@ -19,15 +19,19 @@ class BillingSettings(VersionedModel):
         _("default payment term (days)"), default=14, validators=[MaxValueValidator(365)]
     )
     deviating_price_changeable = models.BooleanField(
-        _("deviating price changeable"), default=False,
+        _("deviating price changeable"),
+        default=False,
         help_text=_("Allow staff to set a price per subscription that differs from the tariff."),
     )
     default_billing_interval_months = models.PositiveSmallIntegerField(
-        _("default billing interval (months)"), default=1,
+        _("default billing interval (months)"),
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     customer_number_format = models.CharField(
-        _("customer number format"), max_length=40, default="K-{seq:05}",
+        _("customer number format"),
+        max_length=40,
+        default="K-{seq:05}",
         help_text=_("Python format with {seq}, e.g. K-{seq:05}."),
     )
     history = HistoricalRecords()

@@ -8,8 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-BILLING_INTERVALS = [(1, _("monthly")), (2, _("every 2 months")), (3, _("quarterly")),
-                     (6, _("half-yearly")), (12, _("yearly"))]
+BILLING_INTERVALS = [
+    (1, _("monthly")),
+    (2, _("every 2 months")),
+    (3, _("quarterly")),
+    (6, _("half-yearly")),
+    (12, _("yearly")),
+]
 
 
 class TaxCategory(models.Model):
@@ -30,8 +35,9 @@ class TaxCategory(models.Model):
 
 class TaxRate(models.Model):
     category = models.ForeignKey(TaxCategory, on_delete=models.PROTECT, related_name="rates")
-    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2,
-                               validators=[MinValueValidator(Decimal("0"))])
+    rate = models.DecimalField(
+        _("rate (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     history = HistoricalRecords()
@@ -71,10 +77,16 @@ class Article(models.Model):
     article_type = models.ForeignKey(
         ArticleType, on_delete=models.PROTECT, related_name="articles", verbose_name=_("type")
     )
-    unit = models.CharField(_("unit"), max_length=20, default="C62",
-                            help_text=_("UN/ECE rec. 20 unit code, e.g. C62 (piece), MON (month)."))
+    unit = models.CharField(
+        _("unit"),
+        max_length=20,
+        default="C62",
+        help_text=_("UN/ECE rec. 20 unit code, e.g. C62 (piece), MON (month)."),
+    )
     tax_category = models.ForeignKey(
-        TaxCategory, on_delete=models.PROTECT, related_name="articles",
+        TaxCategory,
+        on_delete=models.PROTECT,
+        related_name="articles",
         verbose_name=_("tax category"),
     )
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=4)
@@ -114,8 +126,11 @@ class Tariff(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     addons = models.ManyToManyField(
-        Article, blank=True, related_name="addon_for_tariffs",
-        limit_choices_to={"is_addon": True}, verbose_name=_("bookable add-on options"),
+        Article,
+        blank=True,
+        related_name="addon_for_tariffs",
+        limit_choices_to={"is_addon": True},
+        verbose_name=_("bookable add-on options"),
     )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[addons])
@@ -148,14 +163,23 @@ class BillingTiming(models.TextChoices):
 
 
 class TariffVersion(models.Model):
-    """The terms of a tariff from `valid_from` on. Subscriptions point at the version they booked."""
+    """The terms of a tariff from `valid_from` on; subscriptions point at their version."""
 
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="versions")
     valid_from = models.DateField(_("valid from"))
-    price = models.DecimalField(_("price per interval"), max_digits=14, decimal_places=4,
-                                validators=[MinValueValidator(Decimal("0"))])
-    setup_fee = models.DecimalField(_("setup fee"), max_digits=14, decimal_places=4,
-                                    default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(
+        _("price per interval"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    setup_fee = models.DecimalField(
+        _("setup fee"),
+        max_digits=14,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     billing_interval_months = models.PositiveSmallIntegerField(
         _("billing interval"), choices=BILLING_INTERVALS, default=1
     )
@@ -174,7 +198,11 @@ class TariffVersion(models.Model):
     )
     tax_category = models.ForeignKey(TaxCategory, on_delete=models.PROTECT, related_name="+")
     article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Empty: the default article from the billing settings."),
     )
     history = HistoricalRecords()

@@ -49,21 +49,29 @@ class Subscription(VersionedModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="subscriptions")
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
     tariff_version = models.ForeignKey(
-        TariffVersion, on_delete=models.PROTECT, related_name="subscriptions",
+        TariffVersion,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
         verbose_name=_("tariff version"),
     )
-    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3,
-                                   default=Decimal("1"),
-                                   validators=[MinValueValidator(Decimal("0.001"))])
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=10,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
     start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True,
-                                help_text=_("Last day of service."))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Last day of service.")
+    )
     deviating_price = models.DecimalField(
         _("deviating price"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     notice_given_on = models.DateField(_("notice received on"), null=True, blank=True)
-    end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices,
-                                  blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
     end_date_overridden = models.BooleanField(_("end date set by a manager"), default=False)
     predecessor = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successor"
@@ -84,19 +92,26 @@ class Subscription(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tariff_version.tariff} ×{self.quantity:g} ({self.start_date}–{self.end_date or '…'})"
+        end = self.end_date or '…'
+        return f"{self.tariff_version.tariff} ×{self.quantity:g} ({self.start_date}–{end})"
 
     @property
     def effective_price(self) -> Decimal:
-        return self.deviating_price if self.deviating_price is not None else self.tariff_version.price
+        return (
+            self.deviating_price if self.deviating_price is not None else self.tariff_version.price
+        )
 
 
 class SubscriptionAddon(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="addons")
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3,
-                                   default=Decimal("1"),
-                                   validators=[MinValueValidator(Decimal("0.001"))])
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=10,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     booked_by = models.ForeignKey(

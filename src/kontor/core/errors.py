@@ -58,7 +58,9 @@ class ValidationFailed(KontorError):
         return self._errors
 
     def __str__(self) -> str:
-        return "; ".join(f"{e.field}: {e.message}" if e.field else str(e.message) for e in self._errors)
+        return "; ".join(
+            f"{e.field}: {e.message}" if e.field else str(e.message) for e in self._errors
+        )
 
 
 def invalid(field: str, message: str, code: str = "invalid") -> ValidationFailed:

@@ -29,8 +29,10 @@ def to_decimal(value: object, *, places: int = 2) -> Decimal:
     if not amount.is_finite():
         raise MoneyError(f"not a finite number: {value!r}")
     exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places and amount != amount.quantize(
-        Decimal(1).scaleb(-places)
+    if (
+        isinstance(exponent, int)
+        and -exponent > places
+        and amount != amount.quantize(Decimal(1).scaleb(-places))
     ):
         raise MoneyError(f"at most {places} decimal places allowed: {value}")
     return amount

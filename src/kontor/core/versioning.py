@@ -21,8 +21,7 @@ def lock_for_update(model: type[M], pk: object, expected_version: int | None) ->
         obj = model.objects.select_for_update().get(pk=pk)  # type: ignore[attr-defined]
     except model.DoesNotExist as exc:  # type: ignore[attr-defined]
         raise NotFound(
-            _("%(model)s %(pk)s does not exist.")
-            % {"model": model._meta.verbose_name, "pk": pk}
+            _("%(model)s %(pk)s does not exist.") % {"model": model._meta.verbose_name, "pk": pk}
         ) from exc
     if expected_version is not None and obj.version != expected_version:
         raise ConcurrentEdit(

@@ -114,24 +114,34 @@ class Account(VersionedModel):
         _("status"), max_length=10, choices=AccountStatus.choices, default=AccountStatus.ACTIVE
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="owned_accounts", verbose_name=_("account owner (portal user)"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
+        verbose_name=_("account owner (portal user)"),
     )
     contract_party = models.OneToOneField(
-        ContractParty, on_delete=models.PROTECT, related_name="account",
+        ContractParty,
+        on_delete=models.PROTECT,
+        related_name="account",
         verbose_name=_("contract party"),
     )
     # Billing address: optional; printed instead of the contract party's address when set.
     billing_name = models.CharField(_("billing name"), max_length=200, blank=True)
     billing_street = models.CharField(_("billing street"), max_length=200, blank=True)
-    billing_address_extra = models.CharField(_("billing address supplement"), max_length=200, blank=True)
+    billing_address_extra = models.CharField(
+        _("billing address supplement"), max_length=200, blank=True
+    )
     billing_postal_code = models.CharField(_("billing postal code"), max_length=20, blank=True)
     billing_city = models.CharField(_("billing city"), max_length=100, blank=True)
     billing_country = models.CharField(_("billing country"), max_length=2, blank=True)
     deviating_invoice_email = models.EmailField(_("deviating invoice e-mail"), blank=True)
     po_number = models.CharField(_("purchase order number"), max_length=60, blank=True)
     vat_treatment = models.CharField(
-        _("VAT treatment"), max_length=20, choices=VatTreatment.choices,
+        _("VAT treatment"),
+        max_length=20,
+        choices=VatTreatment.choices,
         default=VatTreatment.DOMESTIC,
     )
     vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
@@ -140,16 +150,26 @@ class Account(VersionedModel):
         _("payment term override (days)"), null=True, blank=True
     )
     payment_method = models.CharField(
-        _("payment method"), max_length=10, choices=PaymentMethod.choices,
+        _("payment method"),
+        max_length=10,
+        choices=PaymentMethod.choices,
         default=PaymentMethod.SEPA_DIRECT_DEBIT,
     )
     is_test = models.BooleanField(_("test account"), default=False)
     group = models.ForeignKey(
-        CustomerGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts",
+        CustomerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
         verbose_name=_("customer group"),
     )
     branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts",
+        Branch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
         verbose_name=_("branch"),
     )
     language = models.CharField(
@@ -157,7 +177,9 @@ class Account(VersionedModel):
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     contract_period_start = models.DateField(
-        _("contract period start (override)"), null=True, blank=True,
+        _("contract period start (override)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: the start of the oldest module."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -189,7 +211,9 @@ class InvoiceRecipient(models.Model):
     )
     email = models.EmailField(_("e-mail"))
     delivery_mode = models.CharField(
-        _("delivery mode"), max_length=12, choices=DeliveryMode.choices,
+        _("delivery mode"),
+        max_length=12,
+        choices=DeliveryMode.choices,
         default=DeliveryMode.ATTACHMENT,
     )
     history = HistoricalRecords()
@@ -198,7 +222,9 @@ class InvoiceRecipient(models.Model):
         verbose_name = _("invoice recipient")
         verbose_name_plural = _("invoice recipients")
         constraints = [
-            models.UniqueConstraint(fields=["account", "email"], name="recipient_unique_per_account")
+            models.UniqueConstraint(
+                fields=["account", "email"], name="recipient_unique_per_account"
+            )
         ]
 
     def __str__(self) -> str:
@@ -242,7 +268,9 @@ class Mandate(models.Model):
         Account, on_delete=models.CASCADE, related_name="mandates", verbose_name=_("account")
     )
     bank_account = models.ForeignKey(
-        BankAccount, on_delete=models.PROTECT, related_name="mandates",
+        BankAccount,
+        on_delete=models.PROTECT,
+        related_name="mandates",
         verbose_name=_("bank account"),
     )
     reference = models.CharField(_("mandate reference"), max_length=35, unique=True)
@@ -261,7 +289,8 @@ class Mandate(models.Model):
         verbose_name_plural = _("SEPA mandates")
         constraints = [
             models.UniqueConstraint(
-                fields=["account"], condition=Q(status="active"),
+                fields=["account"],
+                condition=Q(status="active"),
                 name="one_active_mandate_per_account",
             )
         ]
@@ -294,9 +323,7 @@ class LegalDocument(models.Model):
 
 
 class LegalAcceptance(models.Model):
-    account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="legal_acceptances"
-    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="legal_acceptances")
     document = models.ForeignKey(LegalDocument, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(_("accepted at"))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -329,7 +356,9 @@ class ContractPartyChangeRequest(models.Model):
     previous = models.JSONField(_("previous contract party"), null=True, blank=True)
     reason = models.TextField(_("reason"))
     status = models.CharField(
-        _("status"), max_length=10, choices=ChangeRequestStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=ChangeRequestStatus.choices,
         default=ChangeRequestStatus.PENDING,
     )
     requested_by = models.ForeignKey(
@@ -348,7 +377,8 @@ class ContractPartyChangeRequest(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account"], condition=Q(status="pending"),
+                fields=["account"],
+                condition=Q(status="pending"),
                 name="one_pending_party_change_per_account",
             )
         ]

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,40 +16,133 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='BillingSettings',
+            name="BillingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('payment_term_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='default payment term (days)')),
-                ('deviating_price_changeable', models.BooleanField(default=False, help_text='Allow staff to set a price per subscription that differs from the tariff.', verbose_name='deviating price changeable')),
-                ('default_billing_interval_months', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='default billing interval (months)')),
-                ('customer_number_format', models.CharField(default='K-{seq:05}', help_text='Python format with {seq}, e.g. K-{seq:05}.', max_length=40, verbose_name='customer number format')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "payment_term_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="default payment term (days)",
+                    ),
+                ),
+                (
+                    "deviating_price_changeable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Allow staff to set a price per subscription that differs from the tariff.",
+                        verbose_name="deviating price changeable",
+                    ),
+                ),
+                (
+                    "default_billing_interval_months",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="default billing interval (months)",
+                    ),
+                ),
+                (
+                    "customer_number_format",
+                    models.CharField(
+                        default="K-{seq:05}",
+                        help_text="Python format with {seq}, e.g. K-{seq:05}.",
+                        max_length=40,
+                        verbose_name="customer number format",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'billing settings',
-                'verbose_name_plural': 'billing settings',
+                "verbose_name": "billing settings",
+                "verbose_name_plural": "billing settings",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalBillingSettings',
+            name="HistoricalBillingSettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('payment_term_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='default payment term (days)')),
-                ('deviating_price_changeable', models.BooleanField(default=False, help_text='Allow staff to set a price per subscription that differs from the tariff.', verbose_name='deviating price changeable')),
-                ('default_billing_interval_months', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='default billing interval (months)')),
-                ('customer_number_format', models.CharField(default='K-{seq:05}', help_text='Python format with {seq}, e.g. K-{seq:05}.', max_length=40, verbose_name='customer number format')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "payment_term_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="default payment term (days)",
+                    ),
+                ),
+                (
+                    "deviating_price_changeable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Allow staff to set a price per subscription that differs from the tariff.",
+                        verbose_name="deviating price changeable",
+                    ),
+                ),
+                (
+                    "default_billing_interval_months",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="default billing interval (months)",
+                    ),
+                ),
+                (
+                    "customer_number_format",
+                    models.CharField(
+                        default="K-{seq:05}",
+                        help_text="Python format with {seq}, e.g. K-{seq:05}.",
+                        max_length=40,
+                        verbose_name="customer number format",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical billing settings',
-                'verbose_name_plural': 'historical billing settings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical billing settings",
+                "verbose_name_plural": "historical billing settings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,411 +15,1182 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Branch',
+            name="Branch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'branch',
-                'verbose_name_plural': 'branches',
-                'ordering': ['code'],
+                "verbose_name": "branch",
+                "verbose_name_plural": "branches",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ContractParty',
+            name="ContractParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
-                ('address_extra', models.CharField(blank=True, max_length=200, verbose_name='address supplement')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('country', models.CharField(default='DE', max_length=2, verbose_name='country')),
-                ('kind', models.CharField(choices=[('company', 'company'), ('person', 'person')], max_length=10, verbose_name='kind')),
-                ('company_name', models.CharField(blank=True, max_length=200, verbose_name='company name')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('contact_person', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "street",
+                    models.CharField(blank=True, max_length=200, verbose_name="street and number"),
+                ),
+                (
+                    "address_extra",
+                    models.CharField(blank=True, max_length=200, verbose_name="address supplement"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("country", models.CharField(default="DE", max_length=2, verbose_name="country")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("company", "company"), ("person", "person")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "company_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="company name"),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=200, verbose_name="contact person"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
             ],
             options={
-                'verbose_name': 'contract party',
-                'verbose_name_plural': 'contract parties',
+                "verbose_name": "contract party",
+                "verbose_name_plural": "contract parties",
             },
         ),
         migrations.CreateModel(
-            name='CustomerGroup',
+            name="CustomerGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'customer group',
-                'verbose_name_plural': 'customer groups',
-                'ordering': ['name'],
+                "verbose_name": "customer group",
+                "verbose_name_plural": "customer groups",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('customer_number', models.CharField(max_length=40, unique=True, verbose_name='customer number')),
-                ('external_customer_number', models.CharField(blank=True, max_length=60, verbose_name='external customer number')),
-                ('status', models.CharField(choices=[('active', 'active'), ('deleted', 'deleted (anonymised)')], default='active', max_length=10, verbose_name='status')),
-                ('billing_name', models.CharField(blank=True, max_length=200, verbose_name='billing name')),
-                ('billing_street', models.CharField(blank=True, max_length=200, verbose_name='billing street')),
-                ('billing_address_extra', models.CharField(blank=True, max_length=200, verbose_name='billing address supplement')),
-                ('billing_postal_code', models.CharField(blank=True, max_length=20, verbose_name='billing postal code')),
-                ('billing_city', models.CharField(blank=True, max_length=100, verbose_name='billing city')),
-                ('billing_country', models.CharField(blank=True, max_length=2, verbose_name='billing country')),
-                ('deviating_invoice_email', models.EmailField(blank=True, max_length=254, verbose_name='deviating invoice e-mail')),
-                ('po_number', models.CharField(blank=True, max_length=60, verbose_name='purchase order number')),
-                ('vat_treatment', models.CharField(choices=[('domestic', 'domestic (standard rates)'), ('reverse_charge', 'EU reverse charge'), ('not_taxable', 'not taxable')], default='domestic', max_length=20, verbose_name='VAT treatment')),
-                ('vat_id', models.CharField(blank=True, max_length=20, verbose_name='VAT ID')),
-                ('leitweg_id', models.CharField(blank=True, max_length=46, verbose_name='Leitweg-ID (XRechnung routing id)')),
-                ('payment_term_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='payment term override (days)')),
-                ('payment_method', models.CharField(choices=[('sepa_dd', 'SEPA direct debit'), ('transfer', 'bank transfer')], default='sepa_dd', max_length=10, verbose_name='payment method')),
-                ('is_test', models.BooleanField(default=False, verbose_name='test account')),
-                ('language', models.CharField(choices=[('de', 'Deutsch'), ('en', 'English'), ('sv', 'Svenska')], default='de', max_length=2, verbose_name='language')),
-                ('currency', models.CharField(default='EUR', max_length=3, verbose_name='currency')),
-                ('contract_period_start', models.DateField(blank=True, help_text='Empty: the start of the oldest module.', null=True, verbose_name='contract period start (override)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymised')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_accounts', to=settings.AUTH_USER_MODEL, verbose_name='account owner (portal user)')),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='customers.branch', verbose_name='branch')),
-                ('contract_party', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='account', to='customers.contractparty', verbose_name='contract party')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='customers.customergroup', verbose_name='customer group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "customer_number",
+                    models.CharField(max_length=40, unique=True, verbose_name="customer number"),
+                ),
+                (
+                    "external_customer_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="external customer number"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "active"), ("deleted", "deleted (anonymised)")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "billing_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="billing name"),
+                ),
+                (
+                    "billing_street",
+                    models.CharField(blank=True, max_length=200, verbose_name="billing street"),
+                ),
+                (
+                    "billing_address_extra",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="billing address supplement"
+                    ),
+                ),
+                (
+                    "billing_postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="billing postal code"),
+                ),
+                (
+                    "billing_city",
+                    models.CharField(blank=True, max_length=100, verbose_name="billing city"),
+                ),
+                (
+                    "billing_country",
+                    models.CharField(blank=True, max_length=2, verbose_name="billing country"),
+                ),
+                (
+                    "deviating_invoice_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="deviating invoice e-mail"
+                    ),
+                ),
+                (
+                    "po_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="purchase order number"
+                    ),
+                ),
+                (
+                    "vat_treatment",
+                    models.CharField(
+                        choices=[
+                            ("domestic", "domestic (standard rates)"),
+                            ("reverse_charge", "EU reverse charge"),
+                            ("not_taxable", "not taxable"),
+                        ],
+                        default="domestic",
+                        max_length=20,
+                        verbose_name="VAT treatment",
+                    ),
+                ),
+                ("vat_id", models.CharField(blank=True, max_length=20, verbose_name="VAT ID")),
+                (
+                    "leitweg_id",
+                    models.CharField(
+                        blank=True, max_length=46, verbose_name="Leitweg-ID (XRechnung routing id)"
+                    ),
+                ),
+                (
+                    "payment_term_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="payment term override (days)"
+                    ),
+                ),
+                (
+                    "payment_method",
+                    models.CharField(
+                        choices=[("sepa_dd", "SEPA direct debit"), ("transfer", "bank transfer")],
+                        default="sepa_dd",
+                        max_length=10,
+                        verbose_name="payment method",
+                    ),
+                ),
+                ("is_test", models.BooleanField(default=False, verbose_name="test account")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("de", "Deutsch"), ("en", "English"), ("sv", "Svenska")],
+                        default="de",
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="EUR", max_length=3, verbose_name="currency"),
+                ),
+                (
+                    "contract_period_start",
+                    models.DateField(
+                        blank=True,
+                        help_text="Empty: the start of the oldest module.",
+                        null=True,
+                        verbose_name="contract period start (override)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "anonymised_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="anonymised"),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account owner (portal user)",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="customers.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "contract_party",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account",
+                        to="customers.contractparty",
+                        verbose_name="contract party",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="customers.customergroup",
+                        verbose_name="customer group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
-                'ordering': ['customer_number'],
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
+                "ordering": ["customer_number"],
             },
         ),
         migrations.CreateModel(
-            name='BankAccount',
+            name="BankAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('holder', models.CharField(max_length=140, verbose_name='account holder')),
-                ('iban', models.CharField(max_length=34, verbose_name='IBAN')),
-                ('bic', models.CharField(blank=True, max_length=11, verbose_name='BIC')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bank_accounts', to='customers.account', verbose_name='account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("holder", models.CharField(max_length=140, verbose_name="account holder")),
+                ("iban", models.CharField(max_length=34, verbose_name="IBAN")),
+                ("bic", models.CharField(blank=True, max_length=11, verbose_name="BIC")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bank_accounts",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bank account',
-                'verbose_name_plural': 'bank accounts',
+                "verbose_name": "bank account",
+                "verbose_name_plural": "bank accounts",
             },
         ),
         migrations.CreateModel(
-            name='ContractPartyChangeRequest',
+            name="ContractPartyChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('proposed', models.JSONField(verbose_name='proposed contract party')),
-                ('previous', models.JSONField(blank=True, null=True, verbose_name='previous contract party')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('approved', 'approved and applied'), ('rejected', 'rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='party_change_requests', to='customers.account')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("proposed", models.JSONField(verbose_name="proposed contract party")),
+                (
+                    "previous",
+                    models.JSONField(blank=True, null=True, verbose_name="previous contract party"),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("approved", "approved and applied"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="party_change_requests",
+                        to="customers.account",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract party change request',
-                'verbose_name_plural': 'contract party change requests',
-                'ordering': ['-requested_at'],
+                "verbose_name": "contract party change request",
+                "verbose_name_plural": "contract party change requests",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceDocument',
+            name="EvidenceDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/%Y/', verbose_name='file')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('change_request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='customers.contractpartychangerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="evidence/%Y/", verbose_name="file")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "change_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="customers.contractpartychangerequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence document',
-                'verbose_name_plural': 'evidence documents',
+                "verbose_name": "evidence document",
+                "verbose_name_plural": "evidence documents",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAccount',
+            name="HistoricalAccount",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('customer_number', models.CharField(db_index=True, max_length=40, verbose_name='customer number')),
-                ('external_customer_number', models.CharField(blank=True, max_length=60, verbose_name='external customer number')),
-                ('status', models.CharField(choices=[('active', 'active'), ('deleted', 'deleted (anonymised)')], default='active', max_length=10, verbose_name='status')),
-                ('billing_name', models.CharField(blank=True, max_length=200, verbose_name='billing name')),
-                ('billing_street', models.CharField(blank=True, max_length=200, verbose_name='billing street')),
-                ('billing_address_extra', models.CharField(blank=True, max_length=200, verbose_name='billing address supplement')),
-                ('billing_postal_code', models.CharField(blank=True, max_length=20, verbose_name='billing postal code')),
-                ('billing_city', models.CharField(blank=True, max_length=100, verbose_name='billing city')),
-                ('billing_country', models.CharField(blank=True, max_length=2, verbose_name='billing country')),
-                ('deviating_invoice_email', models.EmailField(blank=True, max_length=254, verbose_name='deviating invoice e-mail')),
-                ('po_number', models.CharField(blank=True, max_length=60, verbose_name='purchase order number')),
-                ('vat_treatment', models.CharField(choices=[('domestic', 'domestic (standard rates)'), ('reverse_charge', 'EU reverse charge'), ('not_taxable', 'not taxable')], default='domestic', max_length=20, verbose_name='VAT treatment')),
-                ('vat_id', models.CharField(blank=True, max_length=20, verbose_name='VAT ID')),
-                ('leitweg_id', models.CharField(blank=True, max_length=46, verbose_name='Leitweg-ID (XRechnung routing id)')),
-                ('payment_term_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='payment term override (days)')),
-                ('payment_method', models.CharField(choices=[('sepa_dd', 'SEPA direct debit'), ('transfer', 'bank transfer')], default='sepa_dd', max_length=10, verbose_name='payment method')),
-                ('is_test', models.BooleanField(default=False, verbose_name='test account')),
-                ('language', models.CharField(choices=[('de', 'Deutsch'), ('en', 'English'), ('sv', 'Svenska')], default='de', max_length=2, verbose_name='language')),
-                ('currency', models.CharField(default='EUR', max_length=3, verbose_name='currency')),
-                ('contract_period_start', models.DateField(blank=True, help_text='Empty: the start of the oldest module.', null=True, verbose_name='contract period start (override)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymised')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('branch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.branch', verbose_name='branch')),
-                ('contract_party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.contractparty', verbose_name='contract party')),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.customergroup', verbose_name='customer group')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='account owner (portal user)')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "customer_number",
+                    models.CharField(db_index=True, max_length=40, verbose_name="customer number"),
+                ),
+                (
+                    "external_customer_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="external customer number"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "active"), ("deleted", "deleted (anonymised)")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "billing_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="billing name"),
+                ),
+                (
+                    "billing_street",
+                    models.CharField(blank=True, max_length=200, verbose_name="billing street"),
+                ),
+                (
+                    "billing_address_extra",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="billing address supplement"
+                    ),
+                ),
+                (
+                    "billing_postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="billing postal code"),
+                ),
+                (
+                    "billing_city",
+                    models.CharField(blank=True, max_length=100, verbose_name="billing city"),
+                ),
+                (
+                    "billing_country",
+                    models.CharField(blank=True, max_length=2, verbose_name="billing country"),
+                ),
+                (
+                    "deviating_invoice_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="deviating invoice e-mail"
+                    ),
+                ),
+                (
+                    "po_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="purchase order number"
+                    ),
+                ),
+                (
+                    "vat_treatment",
+                    models.CharField(
+                        choices=[
+                            ("domestic", "domestic (standard rates)"),
+                            ("reverse_charge", "EU reverse charge"),
+                            ("not_taxable", "not taxable"),
+                        ],
+                        default="domestic",
+                        max_length=20,
+                        verbose_name="VAT treatment",
+                    ),
+                ),
+                ("vat_id", models.CharField(blank=True, max_length=20, verbose_name="VAT ID")),
+                (
+                    "leitweg_id",
+                    models.CharField(
+                        blank=True, max_length=46, verbose_name="Leitweg-ID (XRechnung routing id)"
+                    ),
+                ),
+                (
+                    "payment_term_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="payment term override (days)"
+                    ),
+                ),
+                (
+                    "payment_method",
+                    models.CharField(
+                        choices=[("sepa_dd", "SEPA direct debit"), ("transfer", "bank transfer")],
+                        default="sepa_dd",
+                        max_length=10,
+                        verbose_name="payment method",
+                    ),
+                ),
+                ("is_test", models.BooleanField(default=False, verbose_name="test account")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("de", "Deutsch"), ("en", "English"), ("sv", "Svenska")],
+                        default="de",
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="EUR", max_length=3, verbose_name="currency"),
+                ),
+                (
+                    "contract_period_start",
+                    models.DateField(
+                        blank=True,
+                        help_text="Empty: the start of the oldest module.",
+                        null=True,
+                        verbose_name="contract period start (override)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "anonymised_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="anonymised"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "contract_party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.contractparty",
+                        verbose_name="contract party",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.customergroup",
+                        verbose_name="customer group",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account owner (portal user)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical account',
-                'verbose_name_plural': 'historical accounts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical account",
+                "verbose_name_plural": "historical accounts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBankAccount',
+            name="HistoricalBankAccount",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('holder', models.CharField(max_length=140, verbose_name='account holder')),
-                ('iban', models.CharField(max_length=34, verbose_name='IBAN')),
-                ('bic', models.CharField(blank=True, max_length=11, verbose_name='BIC')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.account', verbose_name='account')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("holder", models.CharField(max_length=140, verbose_name="account holder")),
+                ("iban", models.CharField(max_length=34, verbose_name="IBAN")),
+                ("bic", models.CharField(blank=True, max_length=11, verbose_name="BIC")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical bank account',
-                'verbose_name_plural': 'historical bank accounts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical bank account",
+                "verbose_name_plural": "historical bank accounts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBranch',
+            name="HistoricalBranch",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=20, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical branch',
-                'verbose_name_plural': 'historical branches',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical branch",
+                "verbose_name_plural": "historical branches",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalContractParty',
+            name="HistoricalContractParty",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
-                ('address_extra', models.CharField(blank=True, max_length=200, verbose_name='address supplement')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('country', models.CharField(default='DE', max_length=2, verbose_name='country')),
-                ('kind', models.CharField(choices=[('company', 'company'), ('person', 'person')], max_length=10, verbose_name='kind')),
-                ('company_name', models.CharField(blank=True, max_length=200, verbose_name='company name')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('contact_person', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "street",
+                    models.CharField(blank=True, max_length=200, verbose_name="street and number"),
+                ),
+                (
+                    "address_extra",
+                    models.CharField(blank=True, max_length=200, verbose_name="address supplement"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("country", models.CharField(default="DE", max_length=2, verbose_name="country")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("company", "company"), ("person", "person")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "company_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="company name"),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=200, verbose_name="contact person"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contract party',
-                'verbose_name_plural': 'historical contract parties',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contract party",
+                "verbose_name_plural": "historical contract parties",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCustomerGroup',
+            name="HistoricalCustomerGroup",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical customer group',
-                'verbose_name_plural': 'historical customer groups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical customer group",
+                "verbose_name_plural": "historical customer groups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInvoiceRecipient',
+            name="HistoricalInvoiceRecipient",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('delivery_mode', models.CharField(choices=[('attachment', 'PDF attached'), ('link', 'download link')], default='attachment', max_length=12, verbose_name='delivery mode')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.account', verbose_name='account')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                (
+                    "delivery_mode",
+                    models.CharField(
+                        choices=[("attachment", "PDF attached"), ("link", "download link")],
+                        default="attachment",
+                        max_length=12,
+                        verbose_name="delivery mode",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical invoice recipient',
-                'verbose_name_plural': 'historical invoice recipients',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical invoice recipient",
+                "verbose_name_plural": "historical invoice recipients",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMandate',
+            name="HistoricalMandate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, max_length=35, verbose_name='mandate reference')),
-                ('signed_on', models.DateField(verbose_name='date of signature')),
-                ('scheme', models.CharField(choices=[('CORE', 'SEPA Core'), ('B2B', 'SEPA B2B')], default='CORE', max_length=4, verbose_name='scheme')),
-                ('status', models.CharField(choices=[('active', 'active'), ('revoked', 'revoked'), ('expired', 'expired')], default='active', max_length=10, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.account', verbose_name='account')),
-                ('bank_account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.bankaccount', verbose_name='bank account')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        db_index=True, max_length=35, verbose_name="mandate reference"
+                    ),
+                ),
+                ("signed_on", models.DateField(verbose_name="date of signature")),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[("CORE", "SEPA Core"), ("B2B", "SEPA B2B")],
+                        default="CORE",
+                        max_length=4,
+                        verbose_name="scheme",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "active"),
+                            ("revoked", "revoked"),
+                            ("expired", "expired"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "bank_account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.bankaccount",
+                        verbose_name="bank account",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical SEPA mandate',
-                'verbose_name_plural': 'historical SEPA mandates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical SEPA mandate",
+                "verbose_name_plural": "historical SEPA mandates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='InvoiceRecipient',
+            name="InvoiceRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('delivery_mode', models.CharField(choices=[('attachment', 'PDF attached'), ('link', 'download link')], default='attachment', max_length=12, verbose_name='delivery mode')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='customers.account', verbose_name='account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                (
+                    "delivery_mode",
+                    models.CharField(
+                        choices=[("attachment", "PDF attached"), ("link", "download link")],
+                        default="attachment",
+                        max_length=12,
+                        verbose_name="delivery mode",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice recipient',
-                'verbose_name_plural': 'invoice recipients',
+                "verbose_name": "invoice recipient",
+                "verbose_name_plural": "invoice recipients",
             },
         ),
         migrations.CreateModel(
-            name='LegalDocument',
+            name="LegalDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('terms', 'terms and conditions'), ('privacy', 'privacy policy'), ('dpa', 'data processing agreement')], max_length=10, verbose_name='type')),
-                ('version', models.CharField(max_length=30, verbose_name='version')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('file', models.FileField(blank=True, upload_to='legal/', verbose_name='file')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("terms", "terms and conditions"),
+                            ("privacy", "privacy policy"),
+                            ("dpa", "data processing agreement"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("version", models.CharField(max_length=30, verbose_name="version")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("file", models.FileField(blank=True, upload_to="legal/", verbose_name="file")),
             ],
             options={
-                'verbose_name': 'legal document',
-                'verbose_name_plural': 'legal documents',
-                'constraints': [models.UniqueConstraint(fields=('doc_type', 'version'), name='legal_document_version')],
+                "verbose_name": "legal document",
+                "verbose_name_plural": "legal documents",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("doc_type", "version"), name="legal_document_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LegalAcceptance',
+            name="LegalAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted_at', models.DateTimeField(verbose_name='accepted at')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='legal_acceptances', to='customers.account')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.legaldocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("accepted_at", models.DateTimeField(verbose_name="accepted at")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="legal_acceptances",
+                        to="customers.account",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.legaldocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal acceptance',
-                'verbose_name_plural': 'legal acceptances',
-                'ordering': ['-accepted_at'],
+                "verbose_name": "legal acceptance",
+                "verbose_name_plural": "legal acceptances",
+                "ordering": ["-accepted_at"],
             },
         ),
         migrations.CreateModel(
-            name='Mandate',
+            name="Mandate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=35, unique=True, verbose_name='mandate reference')),
-                ('signed_on', models.DateField(verbose_name='date of signature')),
-                ('scheme', models.CharField(choices=[('CORE', 'SEPA Core'), ('B2B', 'SEPA B2B')], default='CORE', max_length=4, verbose_name='scheme')),
-                ('status', models.CharField(choices=[('active', 'active'), ('revoked', 'revoked'), ('expired', 'expired')], default='active', max_length=10, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mandates', to='customers.account', verbose_name='account')),
-                ('bank_account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mandates', to='customers.bankaccount', verbose_name='bank account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=35, unique=True, verbose_name="mandate reference"),
+                ),
+                ("signed_on", models.DateField(verbose_name="date of signature")),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[("CORE", "SEPA Core"), ("B2B", "SEPA B2B")],
+                        default="CORE",
+                        max_length=4,
+                        verbose_name="scheme",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "active"),
+                            ("revoked", "revoked"),
+                            ("expired", "expired"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mandates",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "bank_account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mandates",
+                        to="customers.bankaccount",
+                        verbose_name="bank account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SEPA mandate',
-                'verbose_name_plural': 'SEPA mandates',
+                "verbose_name": "SEPA mandate",
+                "verbose_name_plural": "SEPA mandates",
             },
         ),
         migrations.AddConstraint(
-            model_name='bankaccount',
-            constraint=models.UniqueConstraint(fields=('account', 'iban'), name='bank_account_unique_iban'),
+            model_name="bankaccount",
+            constraint=models.UniqueConstraint(
+                fields=("account", "iban"), name="bank_account_unique_iban"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractpartychangerequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('account',), name='one_pending_party_change_per_account'),
+            model_name="contractpartychangerequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("account",),
+                name="one_pending_party_change_per_account",
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['group'], name='customers_a_group_i_91abb5_idx'),
+            model_name="account",
+            index=models.Index(fields=["group"], name="customers_a_group_i_91abb5_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['branch'], name='customers_a_branch__ef5123_idx'),
+            model_name="account",
+            index=models.Index(fields=["branch"], name="customers_a_branch__ef5123_idx"),
         ),
         migrations.AddConstraint(
-            model_name='invoicerecipient',
-            constraint=models.UniqueConstraint(fields=('account', 'email'), name='recipient_unique_per_account'),
+            model_name="invoicerecipient",
+            constraint=models.UniqueConstraint(
+                fields=("account", "email"), name="recipient_unique_per_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mandate',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('account',), name='one_active_mandate_per_account'),
+            model_name="mandate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("account",),
+                name="one_active_mandate_per_account",
+            ),
         ),
     ]

@@ -1,0 +1,358 @@
+"""Writes on contracts: book a module, cancel, change tariff, book add-ons.
+
+Dates: staff other than Managers, and customers, may only choose an end or change date that
+the notice rules allow (contracts/terms.py); a Manager may set any date from the start on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kontor.billing.models import BillingSettings
+from kontor.catalog.models import Article, TariffVersion
+from kontor.contracts import terms
+from kontor.contracts.models import Contract, EndReason, Subscription, SubscriptionAddon
+from kontor.contracts.selectors import subscription_for_actor, terms_of
+from kontor.core import clock
+from kontor.core.audit import audit
+from kontor.core.errors import Conflict, invalid
+from kontor.core.money import MoneyError, to_decimal
+from kontor.core.permissions import Action, can, require
+from kontor.core.versioning import bump, lock_for_update
+from kontor.customers.selectors import active_account_or_404
+
+
+@transaction.atomic
+def subscription_create(
+    *,
+    actor: Any,
+    account_id: int,
+    tariff_version_id: int,
+    start_date: date,
+    quantity: Decimal | int | str = 1,
+    deviating_price: Decimal | str | None = None,
+    contract_reference: str | None = None,
+    end_date: date | None = None,
+) -> Subscription:
+    """Book a module for an account under a contract (created on first use)."""
+    require(actor, Action.SUBSCRIPTION_CREATE)
+    account = active_account_or_404(account_id)
+    version = _tariff_version(tariff_version_id)
+    if version.valid_from > start_date:
+        raise invalid(
+            "start_date",
+            _("Tariff version %(v)s is valid only from %(d)s.")
+            % {"v": version, "d": version.valid_from},
+            "tariff_not_valid",
+        )
+    if end_date is not None and end_date < start_date:
+        raise invalid("end_date", _("The end date lies before the start date."), "invalid")
+    reference = (contract_reference or "").strip() or account.customer_number
+    contract, _created = Contract.objects.get_or_create(account=account, reference=reference)
+    subscription = Subscription(
+        contract=contract,
+        account=account,
+        module=version.tariff.module,
+        tariff_version=version,
+        quantity=_quantity(quantity),
+        start_date=start_date,
+        end_date=end_date,
+        end_reason=EndReason.FIXED_TERM if end_date else "",
+        deviating_price=_deviating_price(actor, deviating_price),
+    )
+    subscription._history_user = actor  # type: ignore[attr-defined]
+    subscription.save()
+    audit(
+        actor,
+        "subscription.created",
+        account,
+        subscription=subscription.pk,
+        tariff=version.tariff.code,
+        start=start_date,
+    )
+    return subscription
+
+
+@transaction.atomic
+def subscription_cancel(
+    *,
+    actor: Any,
+    subscription_id: int,
+    expected_version: int | None,
+    notice_given_on: date | None = None,
+    end_date: date | None = None,
+) -> Subscription:
+    """Cancel: the end date is the earliest the notice period allows, or the date asked for.
+
+    Only a Manager may choose an end date that the notice rules do not allow.
+    """
+    require(actor, Action.SUBSCRIPTION_CANCEL)
+    subscription_for_actor(actor, subscription_id)  # visibility (customers: own only)
+    subscription = lock_for_update(Subscription, subscription_id, expected_version)
+    if subscription.end_reason in (EndReason.CANCELLED, EndReason.TARIFF_CHANGE):
+        raise Conflict(
+            _("This module is already cancelled to %s.") % subscription.end_date,
+            code="already_cancelled",
+        )
+    given_on = notice_given_on or clock.today()
+    contract_terms = terms_of(subscription)
+    earliest = terms.earliest_end_date(contract_terms, given_on)
+    end = end_date or earliest
+    overridden = not terms.is_allowed_end_date(contract_terms, given_on, end)
+    if overridden:
+        _require_override(actor, "end_date", earliest)
+    if end < subscription.start_date:
+        raise invalid(
+            "end_date",
+            _("The end date lies before the start date %s.") % subscription.start_date,
+            "invalid",
+        )
+    subscription.end_date = end
+    subscription.notice_given_on = given_on
+    subscription.end_reason = EndReason.CANCELLED
+    subscription.end_date_overridden = overridden
+    _save(subscription, actor)
+    SubscriptionAddon.objects.filter(subscription=subscription, end_date__isnull=True).update(
+        end_date=end
+    )
+    SubscriptionAddon.objects.filter(subscription=subscription, end_date__gt=end).update(
+        end_date=end
+    )
+    audit(
+        actor,
+        "subscription.cancelled",
+        subscription.account,
+        subscription=subscription.pk,
+        notice_given_on=given_on,
+        end_date=end,
+        earliest=earliest,
+        overridden=overridden,
+    )
+    return subscription
+
+
+@transaction.atomic
+def subscription_change_tariff(
+    *,
+    actor: Any,
+    subscription_id: int,
+    expected_version: int | None,
+    tariff_version_id: int,
+    requested_on: date | None = None,
+    effective_date: date | None = None,
+    quantity: Decimal | int | str | None = None,
+) -> Subscription:
+    """Switch to another tariff of the same module from `effective_date` (first day of the new
+    tariff): the old subscription ends the day before, a successor starts. Upgrades (higher
+    price per month) may take effect at once; other changes follow the notice rules."""
+    require(actor, Action.SUBSCRIPTION_CHANGE_TARIFF)
+    subscription_for_actor(actor, subscription_id)
+    old = lock_for_update(Subscription, subscription_id, expected_version)
+    if old.end_reason in (EndReason.CANCELLED, EndReason.TARIFF_CHANGE):
+        raise Conflict(
+            _("This module is cancelled or already changed; it cannot change tariff."),
+            code="already_ended",
+        )
+    new_version = _tariff_version(tariff_version_id)
+    if new_version.tariff.module_id != old.module_id:
+        raise invalid(
+            "tariff_version", _("The new tariff must belong to the same module."), "other_module"
+        )
+    if (
+        new_version.tariff_id == old.tariff_version.tariff_id
+        and new_version.pk == old.tariff_version_id
+    ):
+        raise invalid("tariff_version", _("This is already the current tariff."), "unchanged")
+    requested = requested_on or clock.today()
+    earliest = terms.earliest_tariff_change_date(
+        terms_of(old), requested, is_upgrade=_monthly(new_version) > _monthly(old.tariff_version)
+    )
+    effective = effective_date or earliest
+    if effective != earliest and not _allowed_change_date(old, requested, effective, earliest):
+        _require_override(actor, "effective_date", earliest)
+    if effective <= old.start_date:
+        raise invalid(
+            "effective_date",
+            _("The change must take effect after the start %s.") % old.start_date,
+            "invalid",
+        )
+    if new_version.valid_from > effective:
+        raise invalid(
+            "effective_date",
+            _("Tariff version %(v)s is valid only from %(d)s.")
+            % {"v": new_version, "d": new_version.valid_from},
+            "tariff_not_valid",
+        )
+    original_end, original_reason = old.end_date, old.end_reason
+    old.end_date = effective - timedelta(days=1)
+    old.end_reason = EndReason.TARIFF_CHANGE
+    old.notice_given_on = requested
+    old.end_date_overridden = effective != earliest
+    _save(old, actor)
+    successor = Subscription(
+        contract=old.contract,
+        account=old.account,
+        module=old.module,
+        tariff_version=new_version,
+        quantity=old.quantity if quantity is None else _quantity(quantity),
+        start_date=effective,
+        end_date=original_end,
+        end_reason=original_reason,
+        predecessor=old,
+    )
+    _save(successor, actor, bump_version=False)
+    _carry_addons(old, successor, effective)
+    audit(
+        actor,
+        "subscription.tariff_changed",
+        old.account,
+        subscription=old.pk,
+        successor=successor.pk,
+        tariff=new_version.tariff.code,
+        effective=effective,
+        earliest=earliest,
+    )
+    return successor
+
+
+@transaction.atomic
+def subscription_book_addon(
+    *,
+    actor: Any,
+    subscription_id: int,
+    article_id: int,
+    start_date: date,
+    quantity: Decimal | int | str = 1,
+) -> SubscriptionAddon:
+    require(actor, Action.SUBSCRIPTION_BOOK_ADDON)
+    subscription = lock_for_update(Subscription, subscription_id, None)
+    try:
+        article = Article.objects.get(pk=article_id)
+    except Article.DoesNotExist as exc:
+        raise invalid("article", _("Article %s does not exist.") % article_id, "not_found") from exc
+    if not subscription.tariff_version.tariff.addons.filter(pk=article.pk).exists():
+        raise invalid(
+            "article",
+            _("%(article)s is not an add-on option of tariff %(tariff)s.")
+            % {"article": article, "tariff": subscription.tariff_version.tariff},
+            "not_an_addon",
+        )
+    if start_date < subscription.start_date or (
+        subscription.end_date and start_date > subscription.end_date
+    ):
+        raise invalid("start_date", _("The add-on must start within the module's term."), "invalid")
+    addon = SubscriptionAddon(
+        subscription=subscription,
+        article=article,
+        start_date=start_date,
+        quantity=_quantity(quantity),
+        end_date=subscription.end_date,
+        booked_by=actor,
+    )
+    addon._history_user = actor  # type: ignore[attr-defined]
+    addon.save()
+    audit(
+        actor,
+        "subscription.addon_booked",
+        subscription.account,
+        subscription=subscription.pk,
+        article=article.number,
+        start=start_date,
+    )
+    return addon
+
+
+def _carry_addons(old: Subscription, successor: Subscription, effective: date) -> None:
+    allowed = set(successor.tariff_version.tariff.addons.values_list("pk", flat=True))
+    for addon in old.addons.filter(start_date__lte=old.end_date):  # type: ignore[arg-type]
+        if addon.end_date is not None and addon.end_date < effective:
+            continue
+        end, addon.end_date = addon.end_date, old.end_date
+        addon.save()
+        if addon.article_id in allowed:
+            SubscriptionAddon.objects.create(
+                subscription=successor,
+                article_id=addon.article_id,
+                quantity=addon.quantity,
+                start_date=effective,
+                end_date=end,
+                booked_by=addon.booked_by,
+            )
+
+
+def _allowed_change_date(
+    old: Subscription, requested: date, effective: date, earliest: date
+) -> bool:
+    """A later change date is fine when the old tariff could end the day before."""
+    return effective > earliest and terms.is_allowed_end_date(
+        terms_of(old), requested, effective - timedelta(days=1)
+    )
+
+
+def _require_override(actor: Any, field: str, earliest: date) -> None:
+    if not can(actor, Action.SUBSCRIPTION_OVERRIDE_DATE):
+        raise invalid(
+            field,
+            _(
+                "The notice period allows %(earliest)s at the earliest (or a later date the terms "
+                "allow). Only a manager may set a different date."
+            )
+            % {"earliest": earliest},
+            "notice_period",
+        )
+
+
+def _monthly(version: TariffVersion) -> Decimal:
+    return version.price / version.billing_interval_months
+
+
+def _save(subscription: Subscription, actor: Any, *, bump_version: bool = True) -> None:
+    if bump_version:
+        bump(subscription)
+    subscription._history_user = actor  # type: ignore[attr-defined]
+    subscription.save()
+
+
+def _tariff_version(tariff_version_id: int) -> TariffVersion:
+    try:
+        return TariffVersion.objects.select_related("tariff__module").get(pk=tariff_version_id)
+    except (TariffVersion.DoesNotExist, ValueError) as exc:
+        raise invalid(
+            "tariff_version",
+            _("Tariff version %s does not exist.") % tariff_version_id,
+            "not_found",
+        ) from exc
+
+
+def _quantity(value: Decimal | int | str) -> Decimal:
+    try:
+        quantity = to_decimal(value, places=3)
+    except MoneyError as exc:
+        raise invalid("quantity", str(exc), "invalid") from exc
+    if quantity <= 0:
+        raise invalid("quantity", _("The quantity must be greater than zero."), "invalid")
+    return quantity
+
+
+def _deviating_price(actor: Any, value: Decimal | str | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    require(actor, Action.SUBSCRIPTION_SET_PRICE)
+    if not BillingSettings.load().deviating_price_changeable:
+        raise invalid(
+            "deviating_price",
+            _("Deviating prices are switched off in the billing settings."),
+            "setting_off",
+        )
+    try:
+        price = to_decimal(value, places=4)
+    except MoneyError as exc:
+        raise invalid("deviating_price", str(exc), "invalid") from exc
+    if price < 0:
+        raise invalid("deviating_price", _("The price must not be negative."), "invalid")
+    return price

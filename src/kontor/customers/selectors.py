@@ -1,0 +1,156 @@
+"""Reads on accounts. Visibility: staff see every account; a customer sees only own accounts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Min, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kontor.billing.models import BillingSettings
+from kontor.core.errors import NotFound
+from kontor.core.permissions import Action, is_staff_actor, require
+from kontor.customers.models import Account, AccountStatus, Mandate, MandateStatus
+from kontor.customers.types import AccountSnapshot, PostalAddress
+
+
+def account_queryset(actor: Any) -> QuerySet[Account]:
+    require(actor, Action.ACCOUNT_VIEW)
+    qs = Account.objects.select_related("contract_party", "group", "branch")
+    return qs if is_staff_actor(actor) else qs.filter(owner=actor)
+
+
+def account_list(
+    actor: Any,
+    *,
+    search: str = "",
+    group_id: int | None = None,
+    branch_id: int | None = None,
+    include_deleted: bool = False,
+) -> QuerySet[Account]:
+    qs = account_queryset(actor)
+    if not include_deleted:
+        qs = qs.filter(status=AccountStatus.ACTIVE)
+    if search:
+        qs = qs.filter(
+            Q(customer_number__icontains=search)
+            | Q(external_customer_number__icontains=search)
+            | Q(contract_party__company_name__icontains=search)
+            | Q(contract_party__last_name__icontains=search)
+        )
+    if group_id:
+        qs = qs.filter(group_id=group_id)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    return qs.order_by("customer_number")
+
+
+def account_for_actor(actor: Any, account_id: int) -> Account:
+    try:
+        return account_queryset(actor).get(pk=account_id)
+    except (Account.DoesNotExist, ValueError) as exc:
+        raise NotFound(_("Account %s does not exist.") % account_id) from exc
+
+
+def active_account_or_404(account_id: int) -> Account:
+    try:
+        return Account.objects.select_related("contract_party").get(
+            pk=account_id, status=AccountStatus.ACTIVE
+        )
+    except (Account.DoesNotExist, ValueError) as exc:
+        raise NotFound(_("Account %s does not exist.") % account_id) from exc
+
+
+def account_deletion_blockers(account: Account, today: date) -> list[str]:
+    """The modules that keep an account from being deleted, as readable strings."""
+    from kontor.contracts.models import Subscription
+
+    open_subscriptions = (
+        Subscription.objects.filter(account=account)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("tariff_version__tariff__module")
+        .order_by("start_date")
+    )
+    return [
+        f"{sub.tariff_version.tariff} ({_('until')} {sub.end_date or _('open-ended')})"
+        for sub in open_subscriptions
+    ]
+
+
+def account_contract_period_start(account: Account) -> date | None:
+    """The account's contract period: a manager's override, else its oldest module's start."""
+    if account.contract_period_start:
+        return account.contract_period_start
+    from kontor.contracts.models import Subscription
+
+    return Subscription.objects.filter(account=account).aggregate(start=Min("start_date"))["start"]
+
+
+def effective_payment_term_days(account: Account) -> int:
+    if account.payment_term_days is not None:
+        return account.payment_term_days
+    return BillingSettings.load().payment_term_days
+
+
+def invoice_emails(account: Account) -> list[tuple[str, str]]:
+    """Where invoices go: every recipient (with its delivery mode), plus the deviating invoice
+    e-mail (PDF attached); with neither, the contract party's e-mail."""
+    emails = [(r.email, r.delivery_mode) for r in account.recipients.order_by("id")]
+    deviating = account.deviating_invoice_email
+    if deviating and deviating.lower() not in {email.lower() for email, _mode in emails}:
+        emails.append((deviating, "attachment"))
+    if not emails and account.contract_party.email:
+        emails.append((account.contract_party.email, "attachment"))
+    return emails
+
+
+def account_snapshot(account: Account) -> AccountSnapshot:
+    """Freeze the printed facts of an account (for an invoice being issued now)."""
+    party = account.contract_party
+    party_address = PostalAddress(
+        name=party.display_name,
+        street=party.street,
+        postal_code=party.postal_code,
+        city=party.city,
+        country=party.country,
+        address_extra=party.address_extra,
+        contact_person=party.contact_person,
+    )
+    billing = party_address
+    if account.has_billing_address:
+        billing = PostalAddress(
+            name=account.billing_name,
+            street=account.billing_street,
+            postal_code=account.billing_postal_code,
+            city=account.billing_city,
+            country=account.billing_country,
+            address_extra=account.billing_address_extra,
+        )
+    emails = invoice_emails(account)
+    mandate = (
+        Mandate.objects.filter(account=account, status=MandateStatus.ACTIVE)
+        .select_related("bank_account")
+        .first()
+    )
+    return AccountSnapshot(
+        account_id=account.pk,
+        customer_number=account.customer_number,
+        contract_party=party_address,
+        billing_address=billing,
+        vat_treatment=account.vat_treatment,
+        vat_id=account.vat_id,
+        leitweg_id=account.leitweg_id,
+        po_number=account.po_number,
+        payment_method=account.payment_method,
+        payment_term_days=effective_payment_term_days(account),
+        language=account.language,
+        currency=account.currency,
+        invoice_emails=tuple(emails),
+        mandate_reference=mandate.reference if mandate else "",
+        mandate_signed_on=mandate.signed_on.isoformat() if mandate else "",
+        iban=mandate.bank_account.iban if mandate else "",
+        bic=mandate.bank_account.bic if mandate else "",
+        branch_code=account.branch.code if account.branch else "",
+        is_test=account.is_test,
+    )
