@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
+    path("api/v1/", include("kontor.api.urls")),
     path("", admin.site.urls),
 ]
