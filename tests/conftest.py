@@ -31,3 +31,9 @@ def clerk(db) -> User:
 @pytest.fixture
 def accountant(db) -> User:
     return make_user("accountant", Role.ACCOUNTANT)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """PBKDF2 costs ~0.3 s per user; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,7 +20,7 @@ from kontor.contracts.models import Contract, EndReason, Subscription, Subscript
 from kontor.contracts.selectors import subscription_for_actor, terms_of
 from kontor.core import clock
 from kontor.core.audit import audit
-from kontor.core.errors import Conflict, invalid
+from kontor.core.errors import Conflict, PermissionDenied, invalid
 from kontor.core.money import MoneyError, to_decimal
 from kontor.core.permissions import Action, can, require
 from kontor.core.versioning import bump, lock_for_update
@@ -296,14 +296,14 @@ def _allowed_change_date(
 
 def _require_override(actor: Any, field: str, earliest: date) -> None:
     if not can(actor, Action.SUBSCRIPTION_OVERRIDE_DATE):
-        raise invalid(
-            field,
+        raise PermissionDenied(
             _(
-                "The notice period allows %(earliest)s at the earliest (or a later date the terms "
-                "allow). Only a manager may set a different date."
+                "The notice period allows %(earliest)s at the earliest (or a later date the "
+                "terms allow). Only a manager may set a different date."
             )
             % {"earliest": earliest},
-            "notice_period",
+            code="notice_period",
+            field=field,
         )
 
 
