@@ -1,5 +1,5 @@
-"""Kontor: contract and subscription billing for service providers in the EU."""
+"""Kontor: contract and subscription billing for service providers in the EU.
 
-from kontor.celery import app as celery_app
-
-__all__ = ["celery_app"]
+The Celery app lives in `kontor.celery` and is loaded by the core app's `ready()`, so that
+importing a pure module (e.g. `kontor.contracts.terms`) pulls in neither Django nor Celery.
+"""

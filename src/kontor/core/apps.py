@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "kontor.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Make the Celery app the current one for shared tasks in every process.
+        import kontor.celery  # noqa: F401
