@@ -1,4 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 
-urlpatterns: list = []  # the API helper replaces this with the django-ninja router
-_ = path
+from kontor.api.errors import unknown_path
+from kontor.api.main import api
+
+urlpatterns = [
+    path("", api.urls),
+    re_path(r"^(?P<path>.*)$", unknown_path),
+]
