@@ -38,7 +38,7 @@ serve: install var/secret_key
 test: install var/secret_key system-deps lint test-sqlite test-postgres
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
 
 test-sqlite: install var/secret_key
