@@ -1,0 +1,74 @@
+"""ModelAdmins whose add form creates the record through a service (the catalog).
+
+The service is called while the form validates, inside a savepoint of the admin view's
+transaction, so that its errors show on the form like any validation error. Records without
+an update service are read-only after creation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from kontor.backoffice.errors import add_service_error
+from kontor.backoffice.permissions import RoleAdminMixin
+from kontor.core.errors import KontorError
+
+
+class ServiceCreateAdmin(RoleAdminMixin, admin.ModelAdmin):
+    actions = None
+
+    def create(self, actor: Any, data: dict[str, Any]) -> models.Model:
+        raise NotImplementedError
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if change:
+            return form_class
+        model_admin, actor = self, request.user
+
+        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
+            created: models.Model | None = None
+
+            def _post_clean(self) -> None:
+                if self._errors:
+                    return
+                try:
+                    with transaction.atomic():
+                        self.created = model_admin.create(actor, self.cleaned_data)
+                except KontorError as exc:
+                    add_service_error(self, exc)
+
+        return ServiceForm
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        return form.created if not change else form.instance
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """The service saved it already."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The service saved it already."""
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        from kontor.backoffice.views.lifecycle import record_changelog_view
+
+        return record_changelog_view(self.admin_site, request, self.opts.label_lower, object_id)
+
+
+class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Records the back office shows but does not write (no service for it yet)."""
+
+    actions = None
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        from kontor.backoffice.views.lifecycle import CHANGELOG_MODELS, record_changelog_view
+
+        if self.opts.label_lower not in CHANGELOG_MODELS:
+            return super().history_view(request, object_id, extra_context)
+        return record_changelog_view(self.admin_site, request, self.opts.label_lower, object_id)
