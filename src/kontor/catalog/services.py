@@ -52,6 +52,7 @@ def tax_rate_create(
 ) -> TaxRate:
     """Add a dated rate; the open-ended previous rate of the category ends the day before."""
     require(actor, Action.CATALOG_MANAGE)
+    _exists(TaxCategory, "category", category_id)
     value = _amount("rate", rate, places=2)
     if value > 100:
         raise invalid("rate", _("A tax rate is a percentage from 0 to 100."), "invalid")
@@ -94,6 +95,8 @@ def article_create(
 ) -> Article:
     require(actor, Action.CATALOG_MANAGE)
     _unique(Article, "number", number)
+    _exists(ArticleType, "article_type", article_type_id)
+    _exists(TaxCategory, "tax_category", tax_category_id)
     article = Article.objects.create(
         number=number.strip(),
         name=name.strip(),
@@ -127,6 +130,7 @@ def tariff_create(
 ) -> Tariff:
     require(actor, Action.CATALOG_MANAGE)
     _unique(Tariff, "code", code)
+    _exists(Module, "module", module_id)
     tariff = Tariff.objects.create(module_id=module_id, code=code.strip(), name=name.strip())
     if addon_article_ids:
         addons = list(Article.objects.filter(pk__in=addon_article_ids))
@@ -156,6 +160,10 @@ def tariff_version_create(
     """Terms: setup_fee, billing_interval_months, minimum_term_months, renewal_term_months,
     notice_amount, notice_unit, notice_anchor, contract_type, billing_timing, article_id."""
     require(actor, Action.CATALOG_MANAGE)
+    _exists(Tariff, "tariff", tariff_id)
+    _exists(TaxCategory, "tax_category", tax_category_id)
+    if terms.get("article_id") is not None:
+        _exists(Article, "article", terms["article_id"])
     if TariffVersion.objects.filter(tariff_id=tariff_id, valid_from=valid_from).exists():
         raise invalid(
             "valid_from", _("The tariff has a version from this date already."), "duplicate"
@@ -221,6 +229,12 @@ def _amount(field: str, value: Any, *, places: int) -> Decimal:
     if amount < 0:
         raise invalid(field, _("The amount must not be negative."), "invalid")
     return amount
+
+
+def _exists(model: Any, field: str, pk: Any) -> None:
+    """Foreign keys are checked at commit; refuse unknown ids before, naming the field."""
+    if not model.objects.filter(pk=pk).exists():
+        raise invalid(field, _("%(value)s does not exist.") % {"value": pk}, "not_found")
 
 
 def _unique(model: Any, field: str, value: str) -> None:
