@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from kontor.core.models import AuditEntry
-from kontor.customers.models import Account, Branch, CustomerGroup
+from kontor.customers.models import Account, AccountStatus, Branch, CustomerGroup
 from tests.api.conftest import ApiClient, World
 
 NEW_ACCOUNT: dict[str, Any] = {
@@ -182,3 +184,191 @@ def test_create_account_with_malformed_json_is_422(api: ApiClient, world: World)
             }
         ]
     }
+
+
+STALE_MESSAGE = (
+    "This record was changed by someone else since you opened it "
+    "(your version 1, now 2). Reload it and apply your change again."
+)
+
+
+@pytest.mark.parametrize(
+    "headers, body",
+    [
+        ({"HTTP_IF_MATCH": '"1"'}, {"po_number": "PO-7"}),
+        ({"HTTP_IF_MATCH": 'W/"1"'}, {"po_number": "PO-7"}),
+        ({}, {"po_number": "PO-7", "version": 1}),
+    ],
+    ids=["if-match", "weak-if-match", "version-field"],
+)
+def test_patch_changes_only_given_fields_and_bumps_version(
+    api: ApiClient, world: World, headers: dict[str, str], body: dict[str, Any]
+):
+    response = api.patch(f"/accounts/{world.own.pk}", body, **headers)
+
+    assert response.status == 200
+    assert response.headers["ETag"] == '"2"'
+    assert response.body["version"] == 2
+    assert response.body["po_number"] == "PO-7"
+    assert response.body["payment_method"] == "sepa_dd"  # untouched
+    account = Account.objects.get(pk=world.own.pk)
+    assert (account.po_number, account.version) == ("PO-7", 2)
+
+
+def test_patch_without_version_is_428_and_writes_nothing(api: ApiClient, world: World):
+    response = api.patch(f"/accounts/{world.own.pk}", {"po_number": "PO-7"})
+
+    assert response.status == 428
+    assert response.body == {
+        "errors": [
+            {
+                "field": "version",
+                "code": "version_required",
+                "message": 'Send the version you are changing: the header If-Match: "<version>" '
+                "(the ETag of your last read) or the field version.",
+            }
+        ]
+    }
+    assert Account.objects.get(pk=world.own.pk).po_number == ""
+
+
+def test_patch_with_stale_version_is_409_with_the_concurrent_edit_message(
+    api: ApiClient, world: World
+):
+    first = api.patch(f"/accounts/{world.own.pk}", {"po_number": "A"}, HTTP_IF_MATCH='"1"')
+    second = api.patch(f"/accounts/{world.own.pk}", {"po_number": "B"}, HTTP_IF_MATCH='"1"')
+
+    assert first.status == 200
+    assert second.status == 409
+    assert second.body == {
+        "errors": [{"field": "version", "code": "stale_version", "message": STALE_MESSAGE}]
+    }
+    assert Account.objects.get(pk=world.own.pk).po_number == "A"
+
+
+@pytest.mark.parametrize(
+    "header, body, field, code",
+    [
+        ("abc", {"po_number": "X"}, "If-Match", "invalid"),
+        ('"1"', {"po_number": "X", "version": 2}, "version", "version_mismatch"),
+    ],
+)
+def test_patch_with_unusable_version_is_422(
+    api: ApiClient, world: World, header: str, body: dict[str, Any], field: str, code: str
+):
+    response = api.patch(f"/accounts/{world.own.pk}", body, HTTP_IF_MATCH=header)
+
+    assert response.status == 422
+    assert [(e["field"], e["code"]) for e in response.body["errors"]] == [(field, code)]
+    assert Account.objects.get(pk=world.own.pk).version == 1
+
+
+def test_patch_refuses_the_contract_party(api: ApiClient, world: World):
+    response = api.patch(
+        f"/accounts/{world.own.pk}",
+        {"contract_party": {"company_name": "Neu GmbH"}},
+        HTTP_IF_MATCH='"1"',
+    )
+
+    assert response.status == 422
+    assert response.body == {
+        "errors": [
+            {
+                "field": "contract_party",
+                "code": "not_editable",
+                "message": "The contract party can only be changed through a change request.",
+            }
+        ]
+    }
+
+
+def test_patch_of_unknown_account_is_404(api: ApiClient, world: World):
+    response = api.patch("/accounts/999999", {"po_number": "X"}, HTTP_IF_MATCH='"1"')
+
+    assert response.status == 404
+    assert response.body["errors"][0]["code"] == "not_found"
+
+
+def test_clerk_may_not_set_payment_terms(world: World):
+    response = world.api("clerk").patch(
+        f"/accounts/{world.own.pk}", {"payment_term_days": 30}, HTTP_IF_MATCH='"1"'
+    )
+
+    assert response.status == 403
+    assert response.body == {
+        "errors": [
+            {
+                "field": None,
+                "code": "permission_denied",
+                "message": "You are not allowed to do this (account.set_payment_terms).",
+            }
+        ]
+    }
+    assert Account.objects.get(pk=world.own.pk).payment_term_days is None
+
+
+def test_delete_anonymises_an_account_without_modules(api: ApiClient, world: World):
+    response = api.delete(f"/accounts/{world.other.pk}")
+
+    assert response.status == 200
+    assert response.body["status"] == "deleted"
+    assert response.body["contract_party"]["display_name"] == "Deleted customer K-00002"
+    assert response.body["recipients"] == []
+    assert Account.objects.get(pk=world.other.pk).status == AccountStatus.DELETED
+
+
+def test_delete_with_active_modules_is_409_listing_them(api: ApiClient, world: World):
+    response = api.delete(f"/accounts/{world.own.pk}")
+
+    assert response.status == 409
+    assert response.body == {
+        "errors": [
+            {
+                "field": None,
+                "code": "active_modules",
+                "message": "The account still has modules that have not ended: "
+                "Webhosting – Tarif WEB-S (until open-ended). Cancel them first and wait "
+                "until their end date has passed.",
+            }
+        ]
+    }
+    assert Account.objects.get(pk=world.own.pk).status == AccountStatus.ACTIVE
+
+
+def test_put_recipients_replaces_the_list(api: ApiClient, world: World):
+    response = api.put(
+        f"/accounts/{world.own.pk}/recipients",
+        {
+            "recipients": [
+                {"email": "a@example.org"},
+                {"email": "b@example.org", "delivery_mode": "link"},
+            ]
+        },
+        HTTP_IF_MATCH='"1"',
+    )
+
+    assert response.status == 200
+    assert response.headers["ETag"] == '"2"'
+    assert response.body["recipients"] == [
+        {"email": "a@example.org", "delivery_mode": "attachment"},
+        {"email": "b@example.org", "delivery_mode": "link"},
+    ]
+
+
+def test_put_recipients_with_duplicate_is_422_and_keeps_the_old_list(api: ApiClient, world: World):
+    response = api.put(
+        f"/accounts/{world.own.pk}/recipients",
+        {"recipients": [{"email": "a@example.org"}, {"email": "A@example.org"}]},
+    )
+
+    assert response.status == 422
+    assert response.body == {
+        "errors": [
+            {
+                "field": "recipients[1].email",
+                "code": "duplicate",
+                "message": "A@example.org is listed twice.",
+            }
+        ]
+    }
+    assert list(world.own.recipients.values_list("email", flat=True)) == ["rechnung@muster.example"]
