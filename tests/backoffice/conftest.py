@@ -102,3 +102,20 @@ def login(user) -> Client:
 def as_user(manager, clerk, accountant):
     users = {"manager": manager, "clerk": clerk, "accountant": accountant}
     return lambda role: login(users[role])
+
+
+def account_post(account, **overrides):
+    from kontor.backoffice.forms.account import ACCOUNT_FIELDS
+
+    data = {"version": str(account.version)}
+    for name in ACCOUNT_FIELDS:
+        value = getattr(account, name)
+        if name == "is_test":
+            if value:
+                data[name] = "on"
+            continue
+        if hasattr(value, "pk"):
+            value = value.pk
+        data[name] = "" if value is None else str(value)
+    data.update(overrides)
+    return data
