@@ -22,7 +22,7 @@ from kontor.customers.validators import (
     clean_leitweg_id,
     clean_mandate_reference,
 )
-from kontor.exchange.check_catalog import declare, require_known
+from kontor.exchange.check_catalog import declare, require_known, valid_items
 from kontor.exchange.index import Index
 from kontor.exchange.problems import Problems
 from kontor.exchange.schema import AccountIn, ImportFile, SubscriptionIn
@@ -40,7 +40,7 @@ def check_accounts(
     data: ImportFile, index: Index, problems: Problems, *, deviating_price_allowed: bool
 ) -> None:
     currencies = set(list_currencies())
-    for i, account in enumerate(data.accounts):
+    for i, account in valid_items(data.accounts):
         path = f"accounts[{i}]"
         if account.customer_number:
             declare(
@@ -200,8 +200,11 @@ def _check_subscription(
             _("Deviating prices are switched off in the billing settings."),
         )
     tariff = subscription.tariff
+    if ("tariffs", tariff) in index.broken:
+        return  # the tariff's own problems are reported where it is declared
     if tariff not in index.tariffs:
         require_known(problems, index.tariffs, tariff, f"{path}.tariff", _("tariff"))
+        return  # its add-ons cannot be checked against an unknown tariff
     elif index.version_for(tariff, start, subscription.tariff_version_from) is None:
         field = "tariff_version_from" if subscription.tariff_version_from else "start_date"
         problems.add(

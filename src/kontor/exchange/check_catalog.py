@@ -4,11 +4,16 @@ file's keys into the index so later sections can refer to them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TypeVar
+
 from django.utils.translation import gettext as _
 
 from kontor.exchange.index import Index
 from kontor.exchange.problems import Problems
 from kontor.exchange.schema import ImportFile, TariffIn
+
+T = TypeVar("T")
 
 
 def declare(
@@ -50,12 +55,17 @@ def require_known(
         )
 
 
+def valid_items(items: list[T | None]) -> Iterator[tuple[int, T]]:
+    """The items that passed the schema, with their position in the file."""
+    return ((i, item) for i, item in enumerate(items) if item is not None)
+
+
 def check_catalog(data: ImportFile, index: Index, problems: Problems) -> None:
     catalog = data.catalog
-    for i, category in enumerate(catalog.tax_categories):
+    for i, category in valid_items(catalog.tax_categories):
         path = f"catalog.tax_categories[{i}]"
         declare(
-            index, problems, index.tax_categories, "tax_category", category.code, f"{path}.code"
+            index, problems, index.tax_categories, "tax_categories", category.code, f"{path}.code"
         )
         seen: set = set()
         for j, rate in enumerate(category.rates):
@@ -75,12 +85,12 @@ def check_catalog(data: ImportFile, index: Index, problems: Problems) -> None:
                     _("The category has a rate from this date already."),
                 )
             seen.add(rate.valid_from)
-    for i, article_type in enumerate(catalog.article_types):
+    for i, article_type in valid_items(catalog.article_types):
         path = f"catalog.article_types[{i}].code"
-        declare(index, problems, index.article_types, "article_type", article_type.code, path)
-    for i, article in enumerate(catalog.articles):
+        declare(index, problems, index.article_types, "article_types", article_type.code, path)
+    for i, article in valid_items(catalog.articles):
         path = f"catalog.articles[{i}]"
-        if declare(index, problems, index.articles, "article", article.number, f"{path}.number"):
+        if declare(index, problems, index.articles, "articles", article.number, f"{path}.number"):
             if article.is_addon:
                 index.addon_articles.add(article.number)
         require_known(
@@ -93,21 +103,21 @@ def check_catalog(data: ImportFile, index: Index, problems: Problems) -> None:
             f"{path}.tax_category",
             _("tax category"),
         )
-    for i, module in enumerate(catalog.modules):
+    for i, module in valid_items(catalog.modules):
         path = f"catalog.modules[{i}]"
-        declare(index, problems, index.modules, "module", module.code, f"{path}.code")
+        declare(index, problems, index.modules, "modules", module.code, f"{path}.code")
         for j, tariff in enumerate(module.tariffs):
             _check_tariff(tariff, f"{path}.tariffs[{j}]", index, problems)
 
 
 def _check_tariff(tariff: TariffIn, path: str, index: Index, problems: Problems) -> None:
-    if not declare(index, problems, index.tariffs, "tariff", tariff.code, f"{path}.code"):
+    if not declare(index, problems, index.tariffs, "tariffs", tariff.code, f"{path}.code"):
         return
     for k, number in enumerate(tariff.addons):
         addon_path = f"{path}.addons[{k}]"
         if number not in index.articles:
             require_known(problems, index.articles, number, addon_path, _("article"))
-        elif number not in index.addon_articles:
+        elif number not in index.addon_articles and ("articles", number) not in index.broken:
             problems.add(
                 addon_path,
                 "not_an_addon",
@@ -137,7 +147,7 @@ def _check_tariff(tariff: TariffIn, path: str, index: Index, problems: Problems)
 
 
 def check_groups_and_branches(data: ImportFile, index: Index, problems: Problems) -> None:
-    for i, group in enumerate(data.customer_groups):
-        declare(index, problems, index.groups, "group", group.name, f"customer_groups[{i}].name")
-    for i, branch in enumerate(data.branches):
-        declare(index, problems, index.branches, "branch", branch.code, f"branches[{i}].code")
+    for i, group in valid_items(data.customer_groups):
+        declare(index, problems, index.groups, "groups", group.name, f"customer_groups[{i}].name")
+    for i, branch in valid_items(data.branches):
+        declare(index, problems, index.branches, "branches", branch.code, f"branches[{i}].code")

@@ -31,6 +31,8 @@ class Index:
     customer_numbers: set[str] = field(default_factory=set)
     external_numbers: set[str] = field(default_factory=set)
     mandate_references: set[str] = field(default_factory=set)
+    # Keys of items that failed the schema: known, but not to be checked further.
+    broken: set[tuple[str, str]] = field(default_factory=set)
     # Where in the file a key was first declared, per kind: for "listed twice" messages.
     declared_at: dict[tuple[str, str], str] = field(default_factory=dict)
 

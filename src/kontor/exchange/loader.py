@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from pydantic import ValidationError
 
 from kontor.billing.models import BillingSettings
 from kontor.core.permissions import Action, require
 from kontor.exchange.check_accounts import check_accounts
 from kontor.exchange.check_catalog import check_catalog, check_groups_and_branches
 from kontor.exchange.index import load_index
+from kontor.exchange.parse import parse_file
 from kontor.exchange.problems import ImportRejected, Problems
 from kontor.exchange.schema import ImportFile
 from kontor.exchange.write_accounts import write_accounts
@@ -91,15 +90,10 @@ def data_check(payload: dict[str, Any]) -> ImportFile:
 
 def _checked(payload: Any) -> ImportFile:
     problems = Problems()
-    if not isinstance(payload, dict):
-        problems.add("", "invalid", _("An import file is a JSON object."))
-        raise ImportRejected(problems.errors)
-    try:
-        data = ImportFile.model_validate(payload)
-    except ValidationError as exc:
-        problems.add_pydantic(exc)
-        raise ImportRejected(problems.errors) from exc
     index = load_index()
+    data = parse_file(payload, index, problems)
+    if data is None:
+        raise ImportRejected(problems.errors)
     check_catalog(data, index, problems)
     check_groups_and_branches(data, index, problems)
     settings = BillingSettings.objects.filter(pk=1).first()

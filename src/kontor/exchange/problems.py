@@ -59,12 +59,12 @@ class Problems:
             path = f"{base}.{renamed}" if renamed else base
             self.add(path, error.code, error.message)
 
-    def add_pydantic(self, exc: ValidationError) -> None:
+    def add_pydantic(self, exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> None:
         for error in exc.errors(include_url=False):
             message = error["msg"]
             if error["type"] == "extra_forbidden":
                 message = _("Unknown field (not part of the format kontor/v1).")
-            self.add(json_path(error["loc"]), error["type"], message)
+            self.add(json_path((*prefix, *error["loc"])), error["type"], message)
 
     def guard(self, base: str, renames: Mapping[str, str] | None = None) -> Guard:
         return Guard(self, base, renames)
