@@ -152,15 +152,11 @@ def test_party_change_request_without_evidence_is_422(api: ApiClient, world: Wor
     response = _change_request(api, world, evidence=[])
 
     assert response.status == 422
-    assert [(e["field"], e["code"]) for e in response.body["errors"]] == [
-        ("evidence", "required")
-    ]
+    assert [(e["field"], e["code"]) for e in response.body["errors"]] == [("evidence", "required")]
     assert not ContractPartyChangeRequest.objects.exists()
 
 
-def test_party_change_request_with_invalid_proposal_names_the_field(
-    api: ApiClient, world: World
-):
+def test_party_change_request_with_invalid_proposal_names_the_field(api: ApiClient, world: World):
     response = _change_request(api, world, proposed=json.dumps({**PROPOSED, "kind": None}))
 
     assert response.status == 422

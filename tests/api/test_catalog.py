@@ -95,12 +95,14 @@ def test_manager_builds_a_tariff_end_to_end(api: ApiClient, world: World):
     "price, code",
     [(29.99, "money_as_string"), (30, "money_as_string"), ("abc", "invalid"), ("-1", "invalid")],
 )
-def test_money_must_be_a_non_negative_decimal_string(
-    api: ApiClient, world: World, price, code
-):
+def test_money_must_be_a_non_negative_decimal_string(api: ApiClient, world: World, price, code):
     response = api.post(
         f"/catalog/tariffs/{world.small.tariff_id}/versions",
-        {"valid_from": "2026-01-01", "price": price, "tax_category_id": world.small.tax_category_id},
+        {
+            "valid_from": "2026-01-01",
+            "price": price,
+            "tax_category_id": world.small.tax_category_id,
+        },
     )
 
     assert response.status == 422
