@@ -20,6 +20,7 @@ def test_account_page_shows_every_section(as_user, account, subscription):
     page = as_user("clerk").get(_url(account)).content.decode()
     for section in (
         "section-contract-info",
+        "section-owner",
         "section-contract-party",
         "section-billing",
         "section-payment",

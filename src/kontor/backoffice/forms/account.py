@@ -23,8 +23,7 @@ from kontor.customers.models import (
 from kontor.customers.services.accounts import RESTRICTED_FIELDS
 
 ACCOUNT_SECTIONS: list[tuple[str, Any, list[str]]] = [
-    ("info", _("Contract info"), ["external_customer_number"]),
-    ("owner", _("Owner"), ["owner"]),
+    ("owner", _("Owner and external reference"), ["owner", "external_customer_number"]),
     (
         "billing",
         _("Billing address"),

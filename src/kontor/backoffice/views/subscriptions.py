@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kontor.backoffice.errors import add_service_error
@@ -65,7 +66,7 @@ def subscription_cancel_view(
             messages.success(
                 request,
                 _("%(module)s is cancelled; the last day of service is %(end)s.")
-                % {"module": sub.tariff_version.tariff, "end": sub.end_date},
+                % {"module": sub.tariff_version.tariff, "end": _short(sub.end_date)},
             )
             return to_account(sub.account_id)
     earliest = earliest_cancellation_date(sub, notice_on)
@@ -80,6 +81,10 @@ def subscription_cancel_view(
         submit_label=_("Cancel module"),
         preview_label=_("Calculate earliest date"),
     )
+
+
+def _short(day: date | None) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
 
 
 def _posted_date(form: Any, name: str) -> date | None:
@@ -125,7 +130,7 @@ def subscription_change_tariff_view(
             messages.success(
                 request,
                 _("The tariff changes to %(tariff)s on %(date)s.")
-                % {"tariff": successor.tariff_version.tariff, "date": successor.start_date},
+                % {"tariff": successor.tariff_version.tariff, "date": _short(successor.start_date)},
             )
             return to_account(sub.account_id)
     return _render(
