@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import translation
 from schwifty import IBAN
 from stdnum.de import leitweg
 from stdnum.eu import vat
@@ -58,8 +59,9 @@ def demo_dirs(settings, tmp_path):
 
 def run_demo(*args: str) -> str:
     out = StringIO()
-    call_command("demo_data", "--accounts", "20", "--today", DEMO_TODAY.isoformat(), *args,
-                 stdout=out)  # fmt: skip
+    with translation.override("en"):
+        call_command("demo_data", "--accounts", "20", "--today", DEMO_TODAY.isoformat(), *args,
+                     stdout=out)  # fmt: skip
     return out.getvalue()
 
 
@@ -177,6 +179,18 @@ def test_a_second_run_changes_nothing_and_prints_the_same_logins(demo, demo_dirs
     assert User.objects.count() == 3
     for role, password in logins(demo_dirs).items():
         assert f"{role:<11} {password}" in second
+
+
+def test_a_fresh_database_reuses_the_passwords_of_an_existing_logins_file(db, demo_dirs):
+    path = demo_dirs / "var" / "demo-logins.txt"
+    path.parent.mkdir()
+    path.write_text("# kept from an earlier demo\nmanager kept-secret-1\n")
+    output = run_demo()
+    assert authenticate(username="manager", password="kept-secret-1") is not None
+    passwords = logins(demo_dirs)
+    assert passwords["manager"] == "kept-secret-1"
+    assert sorted(passwords) == sorted(ROLES)
+    assert "manager     kept-secret-1" in output
 
 
 def test_refuses_a_database_that_already_has_accounts_and_writes_nothing(db, demo_dirs):
