@@ -67,7 +67,10 @@ def test_contract_party_is_not_editable_through_account_update(manager):
             expected_version=acc.version,
             changes={"contract_party": 5},
         )
-    assert "change request" in error.value.errors[0].message
+    assert (error.value.errors[0].field, error.value.errors[0].code) == (
+        "contract_party",
+        "not_editable",
+    )
 
 
 @pytest.mark.parametrize(
@@ -185,3 +188,23 @@ def test_snapshot_survives_a_json_round_trip(manager):
 
     snapshot = account_snapshot(account(manager))
     assert AccountSnapshot.from_dict(json.loads(json.dumps(snapshot.as_dict()))) == snapshot
+
+
+def test_change_log_names_who_changed_the_recipients(manager, clerk):
+    from kontor.core.history import record_changes
+    from kontor.customers.models import InvoiceRecipient
+
+    acc = account(manager)
+    account_set_recipients(
+        actor=clerk,
+        account_id=acc.pk,
+        expected_version=1,
+        recipients=[RecipientData("rechnung@muster.example", "link")],
+    )
+    changes = record_changes(manager, InvoiceRecipient.objects.get(account=acc))
+    assert [(c.user, c.field, c.old, c.new) for c in changes][-1] == (
+        "clerk",
+        str(InvoiceRecipient._meta.get_field("delivery_mode").verbose_name),
+        "attachment",
+        "link",
+    )

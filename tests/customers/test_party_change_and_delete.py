@@ -51,9 +51,8 @@ def test_contract_party_changes_only_after_a_managers_approval(manager):
     evidence = EvidenceDocument.objects.get(change_request=request)
     assert evidence.file.read() == b"%PDF-1.4 Umfirmierung"
     changes = record_changes(manager, ContractParty.objects.get(pk=acc.contract_party_id))
-    assert ("company name", "Muster GmbH", "Muster Holding AG") in [
-        (c.field, c.old, c.new) for c in changes
-    ]
+    field = str(ContractParty._meta.get_field("company_name").verbose_name)
+    assert (field, "Muster GmbH", "Muster Holding AG") in [(c.field, c.old, c.new) for c in changes]
 
 
 @pytest.mark.parametrize(

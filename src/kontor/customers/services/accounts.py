@@ -106,7 +106,7 @@ def account_create(
     account._history_user = actor  # type: ignore[attr-defined]
     account.save()
     if recipients:
-        _replace_recipients(account, recipients)
+        _replace_recipients(account, recipients, actor)
     audit(actor, "account.created", account, customer_number=account.customer_number)
     return account
 
@@ -143,7 +143,7 @@ def account_set_recipients(
 ) -> Account:
     require(actor, Action.ACCOUNT_UPDATE)
     account = lock_for_update(Account, account_id, expected_version)
-    _replace_recipients(account, recipients)
+    _replace_recipients(account, recipients, actor)
     bump(account)
     account._history_user = actor  # type: ignore[attr-defined]
     account.save(update_fields=["version"])
@@ -151,7 +151,7 @@ def account_set_recipients(
     return account
 
 
-def _replace_recipients(account: Account, recipients: list[RecipientData]) -> None:
+def _replace_recipients(account: Account, recipients: list[RecipientData], actor: Any) -> None:
     errors: list[FieldError] = []
     seen: set[str] = set()
     cleaned: list[RecipientData] = []
@@ -182,8 +182,10 @@ def _replace_recipients(account: Account, recipients: list[RecipientData]) -> No
     for recipient in cleaned:
         row = existing.pop(recipient.email.lower(), None) or InvoiceRecipient(account=account)
         row.email, row.delivery_mode = recipient.email, recipient.delivery_mode
+        row._history_user = actor  # type: ignore[attr-defined]
         row.save()
     for row in existing.values():
+        row._history_user = actor  # type: ignore[attr-defined]
         row.delete()
 
 

@@ -47,6 +47,7 @@ def anonymise_account(account: Account, actor: Any) -> None:
     party.kind = PartyKind.COMPANY
     party.company_name = str(_("Deleted customer %s")) % account.customer_number
     party.version += 1
+    party._history_user = actor  # type: ignore[attr-defined]
     party.save()
     ContractParty.history.filter(id=party.pk).exclude(  # type: ignore[attr-defined]
         history_id=party.history.latest().history_id  # type: ignore[attr-defined]
