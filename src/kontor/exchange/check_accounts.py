@@ -25,7 +25,7 @@ from kontor.customers.validators import (
 from kontor.exchange.check_catalog import declare, require_known, valid_items
 from kontor.exchange.index import Index
 from kontor.exchange.problems import Problems
-from kontor.exchange.schema import AccountIn, ImportFile, SubscriptionIn
+from kontor.exchange.schema import AccountIn, AddonIn, ImportFile, MandateIn, SubscriptionIn
 
 
 def _validate(problems: Problems, cleaner: Callable[..., Any], value: Any, path: str) -> Any:
@@ -140,46 +140,52 @@ def _check_bank_accounts(account: AccountIn, path: str, index: Index, problems: 
         ibans.add(iban)
         if bank.bic:
             _validate(problems, clean_bic, bank.bic, f"{bank_path}.bic")
-        mandate = bank.mandate
-        if mandate is None:
-            continue
-        mandate_path = f"{bank_path}.mandate"
-        reference = _validate(
-            problems, clean_mandate_reference, mandate.reference, f"{mandate_path}.reference"
+        if bank.mandate is not None:
+            mandate_path = f"{bank_path}.mandate"
+            active_at = _check_mandate(bank.mandate, mandate_path, active_at, index, problems)
+
+
+def _check_mandate(
+    mandate: MandateIn, mandate_path: str, active_at: str | None, index: Index, problems: Problems
+) -> str | None:
+    """Check one mandate; returns where the account's active mandate is (so far)."""
+    reference = _validate(
+        problems, clean_mandate_reference, mandate.reference, f"{mandate_path}.reference"
+    )
+    if reference:
+        declare(
+            index,
+            problems,
+            index.mandate_references,
+            "mandate",
+            reference,
+            f"{mandate_path}.reference",
         )
-        if reference:
-            declare(
-                index,
-                problems,
-                index.mandate_references,
-                "mandate",
-                reference,
-                f"{mandate_path}.reference",
-            )
-        if mandate.status == "active":
-            if active_at is not None:
-                problems.add(
-                    f"{mandate_path}.status",
-                    "active_mandate_exists",
-                    _(
-                        "The account has more than one active SEPA mandate (also at %s); "
-                        "at most one may be active."
-                    )
-                    % active_at,
+    if mandate.status == "active":
+        if active_at is not None:
+            problems.add(
+                f"{mandate_path}.status",
+                "active_mandate_exists",
+                _(
+                    "The account has more than one active SEPA mandate (also at %s); "
+                    "at most one may be active."
                 )
-            active_at = active_at or mandate_path
-        elif mandate.ended_on is None:
-            problems.add(
-                f"{mandate_path}.ended_on",
-                "required",
-                _("A revoked or expired mandate needs the day it ended."),
+                % active_at,
             )
-        if mandate.ended_on is not None and mandate.ended_on < mandate.signed_on:
-            problems.add(
-                f"{mandate_path}.ended_on",
-                "invalid",
-                _("The end lies before the date of signature."),
-            )
+        active_at = active_at or mandate_path
+    elif mandate.ended_on is None:
+        problems.add(
+            f"{mandate_path}.ended_on",
+            "required",
+            _("A revoked or expired mandate needs the day it ended."),
+        )
+    if mandate.ended_on is not None and mandate.ended_on < mandate.signed_on:
+        problems.add(
+            f"{mandate_path}.ended_on",
+            "invalid",
+            _("The end lies before the date of signature."),
+        )
+    return active_at
 
 
 def _check_subscription(
@@ -221,31 +227,37 @@ def _check_subscription(
             % subscription.tariff_version_from,
         )
     for k, addon in enumerate(subscription.addons):
-        addon_path = f"{path}.addons[{k}]"
-        if addon.article not in index.articles:
-            require_known(
-                problems, index.articles, addon.article, f"{addon_path}.article", _("article")
-            )
-        elif addon.article not in index.tariff_addons.get(tariff, set()):
-            problems.add(
-                f"{addon_path}.article",
-                "not_an_addon",
-                _("%(article)s is not an add-on option of tariff %(tariff)s.")
-                % {"article": addon.article, "tariff": tariff},
-            )
-        if addon.start_date < start or (end is not None and addon.start_date > end):
-            problems.add(
-                f"{addon_path}.start_date",
-                "invalid",
-                _("The add-on must start within the module's term."),
-            )
-        if addon.end_date is not None and addon.end_date < addon.start_date:
-            problems.add(
-                f"{addon_path}.end_date", "invalid", _("The end date lies before the start date.")
-            )
-        elif addon.end_date is not None and end is not None and addon.end_date > end:
-            problems.add(
-                f"{addon_path}.end_date",
-                "invalid",
-                _("The add-on must end within the module's term."),
-            )
+        _check_addon(addon, subscription, f"{path}.addons[{k}]", index, problems)
+
+
+def _check_addon(
+    addon: AddonIn, subscription: SubscriptionIn, addon_path: str, index: Index, problems: Problems
+) -> None:
+    tariff, start, end = subscription.tariff, subscription.start_date, subscription.end_date
+    if addon.article not in index.articles:
+        require_known(
+            problems, index.articles, addon.article, f"{addon_path}.article", _("article")
+        )
+    elif addon.article not in index.tariff_addons.get(tariff, set()):
+        problems.add(
+            f"{addon_path}.article",
+            "not_an_addon",
+            _("%(article)s is not an add-on option of tariff %(tariff)s.")
+            % {"article": addon.article, "tariff": tariff},
+        )
+    if addon.start_date < start or (end is not None and addon.start_date > end):
+        problems.add(
+            f"{addon_path}.start_date",
+            "invalid",
+            _("The add-on must start within the module's term."),
+        )
+    if addon.end_date is not None and addon.end_date < addon.start_date:
+        problems.add(
+            f"{addon_path}.end_date", "invalid", _("The end date lies before the start date.")
+        )
+    elif addon.end_date is not None and end is not None and addon.end_date > end:
+        problems.add(
+            f"{addon_path}.end_date",
+            "invalid",
+            _("The add-on must end within the module's term."),
+        )

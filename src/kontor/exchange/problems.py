@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -71,16 +70,19 @@ class Problems:
 
 
 class Guard:
-    """Run one item's writes in a savepoint; a business error is recorded under the item's
-    path and swallowed, so the import goes on and reports every problem."""
+    """Record a business error of one item under the item's path and swallow it, so the import
+    goes on and reports every problem; the caller rolls the whole import back at the end.
+
+    No savepoint of its own: every service runs in its own `transaction.atomic`, which rolls
+    the service's partial writes back before its error arrives here, so the transaction stays
+    usable (also on PostgreSQL). Anything other than a KontorError propagates.
+    """
 
     def __init__(self, problems: Problems, base: str, renames: Mapping[str, str] | None) -> None:
         self.problems, self.base, self.renames = problems, base, renames
         self.ok = False
-        self._atomic = transaction.atomic()
 
     def __enter__(self) -> Guard:
-        self._atomic.__enter__()
         return self
 
     def __exit__(
@@ -89,7 +91,6 @@ class Guard:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        self._atomic.__exit__(exc_type, exc, tb)
         if exc is None:
             self.ok = True
             return False
