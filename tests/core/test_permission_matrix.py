@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from kontor.billing.models import BillingSettings
+from kontor.billing.services import billing_settings_update
 from kontor.catalog import selectors as catalog_selectors
 from kontor.catalog import services as catalog
 from kontor.catalog.models import ArticleType
@@ -158,16 +159,16 @@ def _calls(w: dict[str, Any]) -> dict[Action, Callable[[Any], object]]:
             actor=a, subscription_id=sub.pk, article_id=w["addon"].pk, start_date=date(2026, 12, 1)
         ),
         Action.HISTORY_VIEW: lambda a: record_changes(a, acc),
+        Action.SETTINGS_MANAGE: lambda a: billing_settings_update(
+            actor=a, expected_version=None, changes={"payment_term_days": 21}
+        ),
         **_exchange_calls(),
     }
 
 
 def _exchange_calls() -> dict[Action, Callable[[Any], object]]:
-    try:
-        from kontor.exchange.exporter import accounts_export
-        from kontor.exchange.loader import data_import
-    except ImportError:  # TODO(lead): remove once kontor.exchange lands
-        return {}
+    from kontor.exchange.exporter import accounts_export
+    from kontor.exchange.loader import data_import
 
     return {
         Action.DATA_IMPORT: lambda a: data_import(actor=a, payload={"format": "kontor/v1"}),

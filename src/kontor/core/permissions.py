@@ -54,6 +54,7 @@ class Action(StrEnum):
     DATA_IMPORT = "data.import"
     DATA_EXPORT = "data.export"
     HISTORY_VIEW = "history.view"
+    SETTINGS_MANAGE = "settings.manage"
 
 
 _M, _C, _A, _U = Role.MANAGER, Role.CLERK, Role.ACCOUNTANT, Role.CUSTOMER
@@ -82,6 +83,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.DATA_IMPORT: frozenset({_M}),
     Action.DATA_EXPORT: frozenset({_M, _A}),
     Action.HISTORY_VIEW: frozenset({_M, _C, _A}),
+    Action.SETTINGS_MANAGE: frozenset({_M}),
 }
 
 

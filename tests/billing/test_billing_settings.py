@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+
+from kontor.billing.models import BillingSettings
+from kontor.billing.services import billing_settings_update
+from kontor.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed
+from tests.builders import account
+
+
+def test_manager_changes_the_default_payment_term_and_number_format(manager):
+    billing_settings_update(
+        actor=manager,
+        expected_version=1,
+        changes={"payment_term_days": 30, "customer_number_format": "C{seq:04}"},
+    )
+    row = BillingSettings.load()
+    assert (row.payment_term_days, row.version) == (30, 2)
+    assert account(manager).customer_number == "C0001"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"payment_term_days": 400}, "payment_term_days"),
+        ({"customer_number_format": "K-{nr}"}, "customer_number_format"),
+        ({"customer_number_format": "K-00"}, "customer_number_format"),
+        ({"default_billing_interval_months": 5}, "default_billing_interval_months"),
+        ({"secret": 1}, "secret"),
+    ],
+)
+def test_invalid_settings_are_refused_and_nothing_changes(manager, changes, field):
+    with pytest.raises(ValidationFailed) as error:
+        billing_settings_update(actor=manager, expected_version=1, changes=changes)
+    assert error.value.errors[0].field == field
+    assert BillingSettings.load().version == 1
+
+
+def test_clerk_cannot_change_settings(clerk):
+    with pytest.raises(PermissionDenied):
+        billing_settings_update(actor=clerk, expected_version=1, changes={"payment_term_days": 7})
+    assert BillingSettings.load().payment_term_days == 14
+
+
+def test_stale_settings_form_is_refused(manager):
+    billing_settings_update(actor=manager, expected_version=1, changes={"payment_term_days": 10})
+    with pytest.raises(ConcurrentEdit):
+        billing_settings_update(
+            actor=manager, expected_version=1, changes={"payment_term_days": 20}
+        )
+    assert BillingSettings.load().payment_term_days == 10
+
+
+def test_back_office_settings_page_saves_through_the_service(client, manager, clerk):
+    client.force_login(manager)
+    url = "/billing/billingsettings/1/change/"
+    BillingSettings.load()
+    response = client.post(
+        url,
+        {
+            "payment_term_days": "21",
+            "deviating_price_changeable": "on",
+            "default_billing_interval_months": "1",
+            "customer_number_format": "K-{seq:05}",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert BillingSettings.load().payment_term_days == 21
+    client.force_login(clerk)
+    response = client.post(
+        url,
+        {
+            "payment_term_days": "5",
+            "version": "2",
+            "default_billing_interval_months": "1",
+            "customer_number_format": "K-{seq:05}",
+        },
+    )
+    assert response.status_code == 403
+    assert BillingSettings.load().payment_term_days == 21
