@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kontor.customers.models import Account
+from kontor.exchange.reference import field_reference_markdown
 from kontor.exchange.schema import json_schema_text
 from tests.exchange.helpers import EXAMPLE, example, row_counts
 
@@ -118,5 +119,14 @@ def test_committed_schema_file_is_up_to_date():
 
 def test_import_schema_command_prints_the_schema(tmp_path: Path):
     out = StringIO()
-    call_command("import-schema", stdout=out)
+    call_command("import_schema", stdout=out)
     assert json.loads(out.getvalue())["title"] == "Kontor import file (kontor/v1)"
+
+
+def test_field_reference_in_the_docs_is_up_to_date():
+    docs = (EXAMPLE.parents[1] / "import-format.md").read_text(encoding="utf-8")
+    generated = field_reference_markdown()
+    start = docs.index(generated.splitlines()[0])
+    assert docs[start : start + len(generated)] == generated, (
+        "docs/import-format.md: replace the field reference with `kontor import-schema --markdown`"
+    )

@@ -62,7 +62,7 @@ class TaxRateIn(Strict):
     valid_from: IsoDate = _f("First day the rate applies.", "2007-01-01")
     valid_to: IsoDate | None = _f(
         "Last day the rate applies; empty = open-ended (a later rate closes it).",
-        None,
+        "2020-12-31",
         default=None,
     )
 
@@ -112,7 +112,7 @@ class TariffVersionIn(Strict):
         "Automatic renewal in months (0 = runs on monthly).", 12, default=0, ge=0, le=120
     )
     notice: NoticeIn = _f(
-        "Notice period.",
+        "Notice period; default: 1 month to the end of the term.",
         {"amount": 1, "unit": "months", "anchor": "term_end"},
         default_factory=_default_notice,
     )
@@ -125,7 +125,7 @@ class TariffVersionIn(Strict):
     tax_category: Code10 = _f("Code of a tax category.", "S")
     article: Code40 | None = _f(
         "Article number printed for the module (empty: the default article).",
-        None,
+        "A-2000",
         default=None,
     )
 
@@ -149,10 +149,12 @@ class ModuleIn(Strict):
 
 
 class CatalogIn(Strict):
-    tax_categories: list[TaxCategoryIn] = Field(default_factory=list)
-    article_types: list[ArticleTypeIn] = Field(default_factory=list)
-    articles: list[ArticleIn] = Field(default_factory=list)
-    modules: list[ModuleIn] = Field(default_factory=list)
+    tax_categories: list[TaxCategoryIn] = _f("VAT categories with rates.", default_factory=list)
+    article_types: list[ArticleTypeIn] = _f("Article types.", default_factory=list)
+    articles: list[ArticleIn] = _f(
+        "Articles (invoice line items, add-on options).", default_factory=list
+    )
+    modules: list[ModuleIn] = _f("Modules (products) with their tariffs.", default_factory=list)
 
 
 # --- customers ---------------------------------------------------------------------------
@@ -186,7 +188,7 @@ class PartyIn(Strict):
 class BillingAddressIn(Strict):
     name: Name200 = _f("Name printed on invoices.", "Muster GmbH Buchhaltung")
     street: Name200 = _f("Street and number.", "Postfach 12 34")
-    address_extra: Opt200 = _f("Address supplement.", "", default="")
+    address_extra: Opt200 = _f("Address supplement.", "Abteilung Finanzen", default="")
     postal_code: Req20 = _f("Postal code.", "10117")
     city: Name100 = _f("City.", "Berlin")
     country: Req2 = _f("ISO 3166-1 alpha-2 country code.", "DE")
@@ -206,7 +208,9 @@ class MandateIn(Strict):
     status: Literal["active", "revoked", "expired"] = _f(
         "At most one active mandate per account.", "active", default="active"
     )
-    ended_on: IsoDate | None = _f("Required when status is revoked or expired.", None, default=None)
+    ended_on: IsoDate | None = _f(
+        "Required when status is revoked or expired.", "2023-11-19", default=None
+    )
 
 
 class BankAccountIn(Strict):
@@ -223,7 +227,7 @@ class AddonIn(Strict):
     quantity: Quantity = _f("Quantity.", "2", default="1", validate_default=True)
     start_date: IsoDate = _f("First day; within the subscription's term.", "2024-02-01")
     end_date: IsoDate | None = _f(
-        "Last day; empty: until the subscription ends.", None, default=None
+        "Last day; empty: until the subscription ends.", "2024-06-30", default=None
     )
 
 
@@ -239,15 +243,17 @@ class SubscriptionIn(Strict):
     )
     quantity: Quantity = _f("Quantity.", "1", default="1", validate_default=True)
     start_date: IsoDate = _f("First day of service.", "2024-01-01")
-    end_date: IsoDate | None = _f("Last day of service (ended or cancelled).", None, default=None)
+    end_date: IsoDate | None = _f(
+        "Last day of service (ended or cancelled).", "2024-12-31", default=None
+    )
     notice_given_on: IsoDate | None = _f(
         "Day the cancellation was received; with it the subscription counts as cancelled.",
-        None,
+        "2024-09-15",
         default=None,
     )
     deviating_price: Money | None = _f(
         "Price per interval instead of the tariff's (needs the billing setting).",
-        None,
+        "9.90",
         default=None,
     )
     addons: list[AddonIn] = _f("Booked add-on options.", default_factory=list)
@@ -266,14 +272,16 @@ class AccountIn(Strict):
     )
     recipients: list[RecipientIn] = _f("Invoice e-mail recipients.", default_factory=list)
     deviating_invoice_email: Opt254 = _f(
-        "Additional invoice e-mail (PDF attached).", "", default=""
+        "Additional invoice e-mail (PDF attached).", "buchhaltung@muster.example", default=""
     )
     po_number: Opt60 = _f("Purchase order number printed on invoices.", "PO-99", default="")
     vat_treatment: Literal["domestic", "reverse_charge", "not_taxable"] = _f(
         "VAT treatment; reverse_charge needs a valid EU VAT ID.", "domestic", default="domestic"
     )
     vat_id: Opt20 = _f("VAT ID.", "DE136695976", default="")
-    leitweg_id: Opt46 = _f("Leitweg-ID for XRechnung.", "", default="")
+    leitweg_id: Opt46 = _f(
+        "Leitweg-ID for XRechnung (public-sector customers).", "04011000-1234512345-06", default=""
+    )
     payment_terms_days: StrictInt | None = _f(
         "Payment term override in days; empty: the billing setting.",
         30,
@@ -291,7 +299,7 @@ class AccountIn(Strict):
     currency: Req3 = _f("ISO 4217 currency code.", "EUR", default="EUR")
     contract_period_start: IsoDate | None = _f(
         "Override of the contract period start; empty: the oldest module's start.",
-        None,
+        "2023-01-01",
         default=None,
     )
     bank_accounts: list[BankAccountIn] = _f("Bank accounts with mandates.", default_factory=list)
@@ -304,10 +312,12 @@ class ImportFile(Strict):
     model_config = ConfigDict(title="Kontor import file (kontor/v1)")
 
     format: Literal["kontor/v1"] = _f("Format and version of the file.", FORMAT)
-    catalog: CatalogIn = Field(default_factory=CatalogIn, description="Products and prices.")
-    customer_groups: list[CustomerGroupIn] = Field(default_factory=list)
-    branches: list[BranchIn] = Field(default_factory=list)
-    accounts: list[AccountIn] = Field(default_factory=list)
+    catalog: CatalogIn = _f("Products and prices.", default_factory=CatalogIn)
+    customer_groups: list[CustomerGroupIn] = _f("Customer groups.", default_factory=list)
+    branches: list[BranchIn] = _f("Branch offices.", default_factory=list)
+    accounts: list[AccountIn] = _f(
+        "Customer accounts with bank accounts and subscriptions.", default_factory=list
+    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""`kontor import-schema [--output FILE]`: the JSON Schema of the import format, generated from
-the pydantic models (committed as docs/import-format.schema.json)."""
+"""`kontor import-schema [--markdown] [--output FILE]`: the JSON Schema of the import format,
+generated from the pydantic models (committed as docs/import-format.schema.json)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from kontor.exchange.reference import field_reference_markdown
 from kontor.exchange.schema import json_schema_text
 
 
@@ -16,9 +17,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", help="File to write; default: standard output.")
+        parser.add_argument(
+            "--markdown",
+            action="store_true",
+            help="Print the field reference of docs/import-format.md instead.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        text = json_schema_text()
+        text = field_reference_markdown() if options["markdown"] else json_schema_text()
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
         else:
