@@ -299,3 +299,9 @@ def test_only_managers_may_import(request, role):
         data_import(actor=actor, payload=example())
 
     assert row_counts() == before
+
+
+def test_a_file_without_format_is_refused(manager):
+    with pytest.raises(ImportRejected) as caught:
+        data_import(actor=manager, payload={"accounts": []})
+    assert [(e.field, e.code) for e in caught.value.errors] == [("format", "missing")]

@@ -69,7 +69,7 @@ def parse_file(payload: Any, index: Index, problems: Problems) -> ImportFile | N
         problems.add_pydantic(exc, prefix=("catalog",))
         return None
     try:
-        ImportFile.model_validate({"format": frame.format})
+        ImportFile.model_validate({k: v for k, v in payload.items() if k == "format"})
     except ValidationError as exc:
         problems.add_pydantic(exc)
     catalog = {}

@@ -1,6 +1,6 @@
 """Writing the accounts of a checked import file through the customer and contract services,
-so the same rules apply as in the back office. Each account runs in a savepoint; a service's
-error lands under the JSON path of the item it concerns."""
+so the same rules apply as in the back office. A service's error lands under the JSON path
+of the item it concerns."""
 
 from __future__ import annotations
 

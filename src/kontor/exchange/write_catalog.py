@@ -1,5 +1,5 @@
 """Writing the catalog, customer groups and branches of a checked import file through the
-catalog services. Each item runs in a savepoint; a service's error lands under its JSON path."""
+catalog services. A service's error lands under the JSON path of its item."""
 
 from __future__ import annotations
 
