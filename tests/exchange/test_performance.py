@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from kontor.core.permissions import roles_of
-from kontor.customers.models import Account
 from kontor.exchange.loader import data_import
 from tests.exchange.helpers import example
 
@@ -66,15 +64,3 @@ def test_queries_grow_by_a_constant_per_account(manager):
     per_account, remainder = divmod(thirty - ten, 20)
     assert remainder == 0
     assert per_account <= 60
-
-
-def test_a_few_hundred_accounts_load_in_seconds(manager):
-    payload = example()
-    payload["accounts"] = _accounts(300)
-
-    started = time.perf_counter()
-    data_import(actor=manager, payload=payload)
-    elapsed = time.perf_counter() - started
-
-    assert Account.objects.count() == 300
-    assert elapsed < 30, f"300 accounts took {elapsed:.1f} s"

@@ -92,7 +92,7 @@ class Subscription(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        end = self.end_date or '…'
+        end = self.end_date or "…"
         return f"{self.tariff_version.tariff} ×{self.quantity:g} ({self.start_date}–{end})"
 
     @property
