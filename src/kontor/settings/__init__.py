@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kontor.catalog",
     "kontor.contracts",
     "kontor.billing",
+    "kontor.invoicing",
     "kontor.backoffice",
     "kontor.api",
     "kontor.cli",
@@ -90,7 +91,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kontor.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kontor.sqlite3'}",
         conn_max_age=int(os.environ.get("KONTOR_DB_CONN_MAX_AGE", "0")),
     )
 }
