@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kontor.core.models import VersionedModel
+
+
+class InvoiceSplit(models.TextChoices):
+    ACCOUNT = "account", _("one invoice per account and run")
+    CONTRACT_TYPE = "contract_type", _("one invoice per contract type")
+    CONTRACT = "contract", _("one invoice per contract")
 
 
 class BillingSettings(VersionedModel):
@@ -34,6 +41,77 @@ class BillingSettings(VersionedModel):
         default="K-{seq:05}",
         help_text=_("Python format with {seq}, e.g. K-{seq:05}."),
     )
+    invoice_split = models.CharField(
+        _("split service-contract invoices"),
+        max_length=20,
+        choices=InvoiceSplit.choices,
+        default=InvoiceSplit.ACCOUNT,
+    )
+    start_next_month = models.BooleanField(
+        _("start new contracts on the 1st of the following month"), default=False
+    )
+    start_cutoff_day = models.PositiveSmallIntegerField(
+        _("cutoff day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_(
+            "Orders up to this day start on the 1st of the next month, later orders on "
+            "the 1st of the month after."
+        ),
+    )
+    align_to_calendar = models.BooleanField(
+        _("bill only up to the interval boundary"),
+        default=True,
+        help_text=_(
+            "On: periods follow calendar months/quarters/years, the first one is "
+            "prorated. Off: anniversary billing from the start date."
+        ),
+    )
+    create_zero_invoices = models.BooleanField(
+        _("also create invoices with price 0"), default=False
+    )
+    default_article_type = models.ForeignKey(
+        "catalog.ArticleType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("default article type"),
+    )
+    default_article = models.ForeignKey(
+        "catalog.Article",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("default article"),
+    )
+    branch_from_account = models.BooleanField(
+        _("invoices always for the registration branch"),
+        default=True,
+        help_text=_(
+            "On: the account's branch. Off: the branch of the contract, else the account's."
+        ),
+    )
+    deliver_by_post_default = models.BooleanField(
+        _("print invoices (delivery by post)"), default=False
+    )
+    max_periods_per_run = models.PositiveSmallIntegerField(
+        _("safety bound: periods per subscription and run"),
+        default=24,
+        validators=[MinValueValidator(1)],
+    )
+    invoice_number_format = models.CharField(
+        _("invoice number format"), max_length=60, default="RE-{year}-{seq:06}"
+    )
+    credit_note_number_format = models.CharField(
+        _("credit note number format"), max_length=60, default="GS-{year}-{seq:06}"
+    )
+    test_number_format = models.CharField(
+        _("test account number format"), max_length=60, default="TEST-{year}-{seq:06}"
+    )
+    numbers_per_branch = models.BooleanField(_("separate number series per branch"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -47,3 +125,137 @@ class BillingSettings(VersionedModel):
     def load(cls) -> BillingSettings:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class SellerProfile(VersionedModel):
+    """The provider's own data printed on every document (one row, pk=1)."""
+
+    name = models.CharField(_("company name"), max_length=200, default="")
+    street = models.CharField(_("street and number"), max_length=200, default="")
+    postal_code = models.CharField(_("postal code"), max_length=20, default="")
+    city = models.CharField(_("city"), max_length=100, default="")
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    tax_number = models.CharField(_("tax number"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    creditor_id = models.CharField(_("SEPA creditor identifier"), max_length=35, blank=True)
+    register = models.CharField(_("commercial register"), max_length=100, blank=True)
+    managing_directors = models.CharField(_("managing directors"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("seller profile")
+        verbose_name_plural = _("seller profile")
+
+    def __str__(self) -> str:
+        return self.name or str(_("Seller profile"))
+
+    @classmethod
+    def load(cls) -> SellerProfile:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class RunStatus(models.TextChoices):
+    PREVIEW = "preview", _("preview")
+    PENDING = "pending", _("pending")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class BillingRun(models.Model):
+    """One billing run for a billing date: preview, progress, report, resume."""
+
+    as_of = models.DateField(_("billing date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING
+    )
+    dry_run = models.BooleanField(_("preview only"), default=False)
+    finalize = models.BooleanField(_("finalize invoices"), default=True)
+    accounts_total = models.PositiveIntegerField(default=0)
+    accounts_done = models.PositiveIntegerField(default=0)
+    charges_created = models.PositiveIntegerField(default=0)
+    invoices_created = models.PositiveIntegerField(default=0)
+    invoices_finalized = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{_('Billing run')} {self.as_of} ({self.get_status_display()})"
+
+
+class Charge(models.Model):
+    """A billable amount. Recurring charges are unique per (subscription, period_start, kind),
+    so a second run for the same date creates nothing; one-off charges (setup fees now; return
+    debit fees, dunning fees later) carry their own idempotency key. `invoice_line` stays empty
+    until the charge is invoiced."""
+
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="charges"
+    )
+    subscription = models.ForeignKey(
+        "contracts.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charges",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20, default="C62")
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    prorated = models.BooleanField(default=False)
+    tax_category = models.ForeignKey(
+        "catalog.TaxCategory", on_delete=models.PROTECT, related_name="+"
+    )
+    article_number = models.CharField(max_length=40, blank=True)
+    contract = models.ForeignKey(
+        "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contract_type = models.CharField(max_length=40, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    billing_run = models.ForeignKey(
+        BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
+    )
+    invoice_line = models.OneToOneField(
+        "invoicing.InvoiceLine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="charge",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "kind"],
+                name="charge_once_per_period",
+                condition=models.Q(subscription__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "invoice_line"])]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.amount}"
