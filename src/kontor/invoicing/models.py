@@ -159,6 +159,9 @@ class InvoiceTax(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.category} {self.rate}%: {self.amount}"
+
 
 class OutboxEntry(models.Model):
     """A business event for later consumers (documents, delivery). Unique per (topic, key)."""
