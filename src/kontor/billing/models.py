@@ -202,8 +202,8 @@ class BillingRun(models.Model):
 class Charge(models.Model):
     """A billable amount. Recurring charges are unique per (subscription, period_start, kind),
     so a second run for the same date creates nothing; one-off charges (setup fees now; return
-    debit fees, dunning fees later) carry their own idempotency key. `invoice_line` stays empty
-    until the charge is invoiced."""
+    debit fees, dunning fees later) carry their own idempotency key. An invoice line points at the charge it bills
+    (one-to-one), so no charge is ever invoiced twice."""
 
     account = models.ForeignKey(
         "customers.Account", on_delete=models.PROTECT, related_name="charges"
@@ -236,13 +236,6 @@ class Charge(models.Model):
     billing_run = models.ForeignKey(
         BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
     )
-    invoice_line = models.OneToOneField(
-        "invoicing.InvoiceLine",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="charge",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -255,7 +248,7 @@ class Charge(models.Model):
                 condition=models.Q(subscription__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["account", "invoice_line"])]
+        indexes = [models.Index(fields=["account"])]
 
     def __str__(self) -> str:
         return f"{self.description} {self.amount}"

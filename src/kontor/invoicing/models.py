@@ -129,6 +129,13 @@ class InvoiceLine(models.Model):
     tax_category = models.CharField(_("VAT category"), max_length=4)
     tax_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
     article_number = models.CharField(_("article number"), max_length=40, blank=True)
+    charge = models.OneToOneField(
+        "billing.Charge",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_line",
+    )
 
     class Meta:
         verbose_name = _("invoice line")
