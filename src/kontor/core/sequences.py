@@ -1,4 +1,5 @@
-"""Gapless counters under a row lock (must run inside the caller's transaction)."""
+"""Gapless counters under a row lock (must run inside the caller's transaction, so that a
+rollback returns the numbers)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ from kontor.core.models import Sequence
 
 
 def sequence_next(name: str) -> int:
+    return sequence_take(name, 1)[0]
+
+
+def sequence_take(name: str, count: int) -> range:
+    """Reserve `count` consecutive values of the counter `name`."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("sequence_next must run inside a transaction")
+        raise RuntimeError("sequences must be used inside a transaction")
+    if count < 1:
+        raise ValueError("count must be at least 1")
     Sequence.objects.get_or_create(name=name)
     seq = Sequence.objects.select_for_update().get(name=name)
-    seq.last_value += 1
+    first = seq.last_value + 1
+    seq.last_value += count
     seq.save(update_fields=["last_value"])
-    return seq.last_value
+    return range(first, first + count)
 
 
 def format_number(pattern: str, value: int, **context: object) -> str:

@@ -96,7 +96,8 @@ def effective_payment_term_days(account: Account) -> int:
 def invoice_emails(account: Account) -> list[tuple[str, str]]:
     """Where invoices go: every recipient (with its delivery mode), plus the deviating invoice
     e-mail (PDF attached); with neither, the contract party's e-mail."""
-    emails = [(r.email, r.delivery_mode) for r in account.recipients.order_by("id")]
+    recipients = sorted(account.recipients.all(), key=lambda r: r.pk)
+    emails = [(r.email, r.delivery_mode) for r in recipients]
     deviating = account.deviating_invoice_email
     if deviating and deviating.lower() not in {email.lower() for email, _mode in emails}:
         emails.append((deviating, "attachment"))
@@ -107,6 +108,26 @@ def invoice_emails(account: Account) -> list[tuple[str, str]]:
 
 def account_snapshot(account: Account) -> AccountSnapshot:
     """Freeze the printed facts of an account (for an invoice being issued now)."""
+    return account_snapshots([account.pk])[account.pk]
+
+
+def account_snapshots(account_ids: list[int]) -> dict[int, AccountSnapshot]:
+    """Snapshots of many accounts in a handful of queries (billing runs)."""
+    default_term = BillingSettings.load().payment_term_days
+    accounts = (
+        Account.objects.filter(pk__in=account_ids)
+        .select_related("contract_party", "branch")
+        .prefetch_related("recipients")
+    )
+    mandates = {
+        m.account_id: m
+        for m in Mandate.objects.filter(account_id__in=account_ids, status=MandateStatus.ACTIVE)
+        .select_related("bank_account")
+    }
+    return {a.pk: _snapshot(a, mandates.get(a.pk), default_term) for a in accounts}
+
+
+def _snapshot(account: Account, mandate: Mandate | None, default_term: int) -> AccountSnapshot:
     party = account.contract_party
     party_address = PostalAddress(
         name=party.display_name,
@@ -127,12 +148,7 @@ def account_snapshot(account: Account) -> AccountSnapshot:
             country=account.billing_country,
             address_extra=account.billing_address_extra,
         )
-    emails = invoice_emails(account)
-    mandate = (
-        Mandate.objects.filter(account=account, status=MandateStatus.ACTIVE)
-        .select_related("bank_account")
-        .first()
-    )
+    term = account.payment_term_days
     return AccountSnapshot(
         account_id=account.pk,
         customer_number=account.customer_number,
@@ -143,10 +159,10 @@ def account_snapshot(account: Account) -> AccountSnapshot:
         leitweg_id=account.leitweg_id,
         po_number=account.po_number,
         payment_method=account.payment_method,
-        payment_term_days=effective_payment_term_days(account),
+        payment_term_days=default_term if term is None else term,
         language=account.language,
         currency=account.currency,
-        invoice_emails=tuple(emails),
+        invoice_emails=tuple(invoice_emails(account)),
         mandate_reference=mandate.reference if mandate else "",
         mandate_signed_on=mandate.signed_on.isoformat() if mandate else "",
         iban=mandate.bank_account.iban if mandate else "",
