@@ -16,6 +16,8 @@ from kontor.billing.engine.types import (
     ProposedCharge,
     Refusal,
     SubscriptionTerms,
+    correction_kind,
+    parse_kind,
 )
 
 __all__ = [
@@ -28,7 +30,9 @@ __all__ = [
     "SubscriptionTerms",
     "billing_periods",
     "charges_due",
+    "correction_kind",
     "is_due",
+    "parse_kind",
     "prorate",
     "service_start_for_order",
     "subscription_charges",

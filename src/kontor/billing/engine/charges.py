@@ -90,26 +90,33 @@ def _index_billed(
     index: dict[str, dict[date, _Billed]] = {}
     setup_billed = False
     for line in lines:
-        parsed = parse_kind(line.kind)
+        kind = line.kind
+        parsed = (RECURRING, 0) if kind == RECURRING else parse_kind(kind)
         if parsed is None:
             continue
         family, number = parsed
         if family == SETUP:
             setup_billed = True
             continue
-        position = grid.index_of(line.period_start)
-        period = None if position is None else grid.period(position)
-        key = line.period_start if period is None else period[0]
-        groups = index.setdefault(family, {})
+        first_day, last_day = line.period_start, line.period_end
+        period = grid.period_of(first_day)
+        key = first_day if period is None else period[0]
+        groups = index.get(family)
+        if groups is None:
+            groups = index[family] = {}
         billed = groups.get(key)
         if billed is None:
-            first_day, last_day = line.period_start, line.period_end
-            billed = groups[key] = _Billed(period, ZERO, False, 0, first_day, last_day)
+            groups[key] = _Billed(period, line.amount, not number, number, first_day, last_day)
+            continue
         billed.total += line.amount
-        billed.has_first = billed.has_first or number == 0
-        billed.last_correction = max(billed.last_correction, number)
-        billed.first_day = min(billed.first_day, line.period_start)
-        billed.last_day = max(billed.last_day, line.period_end)
+        if not number:
+            billed.has_first = True
+        elif number > billed.last_correction:
+            billed.last_correction = number
+        if first_day < billed.first_day:
+            billed.first_day = first_day
+        if last_day > billed.last_day:
+            billed.last_day = last_day
     return index, setup_billed
 
 
@@ -117,11 +124,9 @@ def _difference(
     terms: SubscriptionTerms,
     family: _Family,
     period: Period | None,
+    coverage: Coverage | None,
     billed: _Billed | None,
 ) -> ProposedCharge | None:
-    coverage = None
-    if period is not None:
-        coverage = covered_part(period[0], period[1], family.start, family.end)
     target = family.target(period, coverage)
     if billed is None:
         kind, amount = family.name, target
@@ -163,17 +168,24 @@ def _family_charges(
     """Charges of one family; records periods billed for the first time in `new_periods`."""
     charges = []
     billed = dict(billed)
+    start, end = family.start, family.end
     for period in due:
+        coverage = covered_part(period[0], period[1], start, end)
         previous = billed.pop(period[0], None)
         if previous is None:
-            if covered_part(period[0], period[1], family.start, family.end) is None:
+            if coverage is None:
                 continue
             new_periods.add(period[0])
-        charge = _difference(terms, family, period, previous)
+        elif coverage is not None and coverage[2] == period[2]:
+            if previous.total == family.full_rounded:
+                continue  # the usual case: a whole period, billed in full
+        charge = _difference(terms, family, period, coverage, previous)
         if charge is not None:
             charges.append(charge)
     for previous in billed.values():  # billed earlier, not due now: correct if the target moved
-        charge = _difference(terms, family, previous.period, previous)
+        period = previous.period
+        coverage = None if period is None else covered_part(period[0], period[1], start, end)
+        charge = _difference(terms, family, period, coverage, previous)
         if charge is not None:
             charges.append(charge)
     return charges

@@ -34,6 +34,11 @@ def _aligned_period(interval: int, index: int) -> Period:
     return start, end, (end - start).days + 1
 
 
+@lru_cache(maxsize=65536)
+def _aligned_period_of(interval: int, day: date) -> Period:
+    return _aligned_period(interval, (day.year * 12 + day.month - 1) // interval)
+
+
 @lru_cache(maxsize=262144)
 def _anniversary_period(anchor: date, interval: int, index: int) -> Period:
     start = anchor if index == 0 else months_end(anchor, index * interval) + ONE_DAY
@@ -78,6 +83,13 @@ class PeriodGrid:
                 index += 1
             else:
                 return index
+
+    def period_of(self, day: date) -> Period | None:
+        """The period containing `day`; None before an anniversary grid begins."""
+        if self.aligned:
+            return _aligned_period_of(self.interval, day)
+        index = self.index_of(day)
+        return None if index is None else self.period(index)
 
     def periods_between(self, first_day: date, last_day: date) -> list[Period]:
         """The full periods that start on or before `last_day` and end on or after `first_day`."""
