@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from kontor.billing.charges import account_invoice_now, charge_create
 from kontor.billing.models import BillingSettings
+from kontor.billing.runs import billing_run_create, billing_run_preview
 from kontor.billing.services import billing_settings_update
 from kontor.catalog import selectors as catalog_selectors
 from kontor.catalog import services as catalog
@@ -29,6 +31,9 @@ from kontor.customers import selectors as customer_selectors
 from kontor.customers import services as customers
 from kontor.customers.models import LegalDocument
 from kontor.customers.types import UploadedDocument
+from kontor.invoicing.models import Invoice
+from kontor.invoicing.selectors import invoice_for_actor
+from kontor.invoicing.services import credit_note_create, invoice_draft_update, invoice_finalize
 from tests.builders import account, party, tariff
 from tests.conftest import make_user
 
@@ -62,6 +67,22 @@ def world(manager: User) -> dict[str, Any]:
         actor=manager, account_id=acc.pk, holder="Muster GmbH", iban="DE89370400440532013000"
     )
     doc = LegalDocument.objects.create(doc_type="terms", version="3", valid_from=date(2026, 1, 1))
+    category_id = version.tax_category_id
+    for text in ("Einrichtung", "Hardware"):
+        charge_create(
+            actor=manager,
+            account_id=acc.pk,
+            description=text,
+            unit_price="50.00",
+            tax_category_id=category_id,
+            service_date=date(2026, 11, 1),
+        )
+        account_invoice_now(
+            actor=manager, account_id=acc.pk, as_of=TODAY, finalize=text == "Hardware"
+        )
+    draft = Invoice.objects.get(status="draft")
+    final = Invoice.objects.get(status="finalized")
+    run = billing_run_create(actor=manager, as_of=TODAY, dry_run=True)
     owner = make_user("kunde", Role.CUSTOMER)
     acc.owner = owner
     acc.save()
@@ -75,7 +96,10 @@ def world(manager: User) -> dict[str, Any]:
         addon=addon,
         doc=doc,
         customer=owner,
-        article_type=article_type,
+        draft=draft,
+        final=final,
+        run=run,
+        category_id=category_id,
     )
 
 
@@ -159,6 +183,29 @@ def _calls(w: dict[str, Any]) -> dict[Action, Callable[[Any], object]]:
             actor=a, subscription_id=sub.pk, article_id=w["addon"].pk, start_date=date(2026, 12, 1)
         ),
         Action.HISTORY_VIEW: lambda a: record_changes(a, acc),
+        Action.INVOICE_VIEW: lambda a: invoice_for_actor(a, w["final"].pk),
+        Action.INVOICE_EDIT_DRAFT: lambda a: invoice_draft_update(
+            actor=a,
+            invoice_id=w["draft"].pk,
+            expected_version=None,
+            changes={"footer_text": "Danke"},
+        ),
+        Action.INVOICE_FINALIZE: lambda a: invoice_finalize(
+            actor=a, invoice_id=w["draft"].pk, issue_date=TODAY
+        ),
+        Action.CREDIT_NOTE_CREATE: lambda a: credit_note_create(
+            actor=a, invoice_id=w["final"].pk, reason="Kulanz"
+        ),
+        Action.BILLING_RUN_VIEW: lambda a: billing_run_preview(actor=a, run_id=w["run"].pk),
+        Action.BILLING_RUN_START: lambda a: billing_run_create(actor=a, as_of=TODAY),
+        Action.CHARGE_CREATE: lambda a: charge_create(
+            actor=a,
+            account_id=acc.pk,
+            description="Porto",
+            unit_price="1.50",
+            tax_category_id=w["category_id"],
+            service_date=TODAY,
+        ),
         Action.SETTINGS_MANAGE: lambda a: billing_settings_update(
             actor=a, expected_version=None, changes={"payment_term_days": 21}
         ),

@@ -199,6 +199,13 @@ class BillingRun(models.Model):
         return f"{_('Billing run')} {self.as_of} ({self.get_status_display()})"
 
 
+class ChargeKind(models.TextChoices):
+    """Kinds of charges not computed by the engine (its kinds: recurring, setup, addon:…,
+    correction:…)."""
+
+    ONE_OFF = "one_off", _("one-off charge")
+
+
 class Charge(models.Model):
     """A billable amount. Recurring charges are unique per (subscription, period_start, kind),
     so a second run for the same date creates nothing; one-off charges (setup fees now; return
@@ -252,3 +259,27 @@ class Charge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} {self.amount}"
+
+
+class RunEntryKind(models.TextChoices):
+    FAILED = "failed", _("failed")
+    REFUSED = "refused", _("refused (safety bound)")
+
+
+class BillingRunEntry(models.Model):
+    """A line of a run's report: an account that failed or a subscription that was refused."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="entries")
+    account = models.ForeignKey("customers.Account", on_delete=models.CASCADE, related_name="+")
+    subscription_id_ref = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=RunEntryKind.choices)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("billing run report entry")
+        verbose_name_plural = _("billing run report entries")
+        ordering = ["run", "account_id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"

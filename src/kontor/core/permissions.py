@@ -55,6 +55,13 @@ class Action(StrEnum):
     DATA_EXPORT = "data.export"
     HISTORY_VIEW = "history.view"
     SETTINGS_MANAGE = "settings.manage"
+    INVOICE_VIEW = "invoice.view"
+    INVOICE_EDIT_DRAFT = "invoice.edit_draft"
+    INVOICE_FINALIZE = "invoice.finalize"
+    CREDIT_NOTE_CREATE = "credit_note.create"
+    BILLING_RUN_VIEW = "billing_run.view"
+    BILLING_RUN_START = "billing_run.start"
+    CHARGE_CREATE = "charge.create"
 
 
 _M, _C, _A, _U = Role.MANAGER, Role.CLERK, Role.ACCOUNTANT, Role.CUSTOMER
@@ -84,6 +91,13 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.DATA_EXPORT: frozenset({_M, _A}),
     Action.HISTORY_VIEW: frozenset({_M, _C, _A}),
     Action.SETTINGS_MANAGE: frozenset({_M}),
+    Action.INVOICE_VIEW: frozenset({_M, _C, _A, _U}),
+    Action.INVOICE_EDIT_DRAFT: frozenset({_M, _C}),
+    Action.INVOICE_FINALIZE: frozenset({_M, _C}),
+    Action.CREDIT_NOTE_CREATE: frozenset({_M}),
+    Action.BILLING_RUN_VIEW: frozenset({_M, _C, _A}),
+    Action.BILLING_RUN_START: frozenset({_M, _C}),
+    Action.CHARGE_CREATE: frozenset({_M, _C}),
 }
 
 

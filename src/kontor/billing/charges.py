@@ -1,0 +1,98 @@
+"""One-off charges (setup fees booked by hand, later return-debit and dunning fees, postal
+surcharges): pending until the next billing run picks them up, or invoiced at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kontor.billing.models import BillingSettings, Charge, ChargeKind
+from kontor.catalog.models import TaxCategory
+from kontor.core import clock
+from kontor.core.audit import audit
+from kontor.core.errors import Conflict, invalid
+from kontor.core.money import MoneyError, round_money, to_decimal
+from kontor.core.permissions import Action, require
+from kontor.customers.selectors import active_account_or_404
+from kontor.invoicing.issue import issue_invoices, plan_invoices
+from kontor.invoicing.models import Invoice
+
+
+@transaction.atomic
+def charge_create(
+    *,
+    actor: Any,
+    account_id: int,
+    description: str,
+    unit_price: Decimal | str,
+    tax_category_id: int,
+    service_date: date,
+    quantity: Decimal | str = "1",
+    idempotency_key: str | None = None,
+    article_number: str = "",
+) -> Charge:
+    """A pending one-off charge. With an idempotency key, the same key never charges twice."""
+    require(actor, Action.CHARGE_CREATE)
+    account = active_account_or_404(account_id)
+    if not description.strip():
+        raise invalid("description", _("This field is required."), "required")
+    try:
+        price = to_decimal(unit_price, places=4)
+        qty = to_decimal(quantity, places=3)
+    except MoneyError as exc:
+        raise invalid("unit_price", str(exc)) from exc
+    if not TaxCategory.objects.filter(pk=tax_category_id).exists():
+        raise invalid(
+            "tax_category", _("Tax category %s does not exist.") % tax_category_id, "not_found"
+        )
+    charge = Charge(
+        account=account,
+        kind=ChargeKind.ONE_OFF,
+        period_start=service_date,
+        period_end=service_date,
+        description=description.strip()[:300],
+        quantity=qty,
+        unit_price=price,
+        amount=round_money(price * qty),
+        tax_category_id=tax_category_id,
+        article_number=article_number,
+        idempotency_key=idempotency_key or None,
+    )
+    try:
+        with transaction.atomic():
+            charge.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A charge with this idempotency key exists already."),
+            code="duplicate_charge",
+            field="idempotency_key",
+        ) from exc
+    audit(actor, "charge.created", account, amount=charge.amount, description=description)
+    return charge
+
+
+@transaction.atomic
+def account_invoice_now(
+    *, actor: Any, account_id: int, as_of: date | None = None, finalize: bool = True
+) -> list[Invoice]:
+    """Invoice an account's pending charges now, outside a billing run."""
+    require(actor, Action.INVOICE_FINALIZE if finalize else Action.INVOICE_EDIT_DRAFT)
+    account = active_account_or_404(account_id)
+    day = as_of or clock.today()
+    settings = BillingSettings.load()
+    pending = Charge.objects.filter(
+        account=account, invoice_line__isnull=True, period_start__lte=day
+    ).order_by("id")
+    invoices = issue_invoices(
+        plan_invoices(pending, settings.invoice_split),
+        as_of=day,
+        finalize=finalize,
+        actor=actor,
+        settings=settings,
+    )
+    audit(actor, "account.invoiced_now", account, invoices=[i.pk for i in invoices])
+    return invoices

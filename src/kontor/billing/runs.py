@@ -1,0 +1,318 @@
+"""Billing runs: preview, execute in chunks (in-process or as Celery tasks), resume.
+
+A chunk is one transaction over a set of accounts: lock the accounts, ask the pure engine
+what is due, insert the charges under their idempotency key (a second run inserts nothing),
+group every uninvoiced charge into invoices and — when the run finalizes — number them.
+A chunk that fails is retried account by account, so one bad account is reported and the
+others are billed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kontor.billing.engine import EngineSettings, ProposedCharge, charges_due
+from kontor.billing.models import (
+    BillingRun,
+    BillingRunEntry,
+    BillingSettings,
+    Charge,
+    RunEntryKind,
+    RunStatus,
+)
+from kontor.billing.terms_loader import LineInfo, load_terms
+from kontor.core import clock
+from kontor.core.audit import audit
+from kontor.core.errors import Conflict, NotFound
+from kontor.core.permissions import Action, require
+from kontor.customers.models import Account
+from kontor.invoicing.issue import TaxRates, issue_invoices, plan_invoices
+
+log = logging.getLogger(__name__)
+CHUNK_SIZE = 1000
+
+
+def engine_settings(settings: BillingSettings) -> EngineSettings:
+    return EngineSettings(
+        align_to_calendar=settings.align_to_calendar,
+        max_periods_per_run=settings.max_periods_per_run,
+        bill_zero_amounts=settings.create_zero_invoices,
+    )
+
+
+@transaction.atomic
+def billing_run_create(
+    *, actor: Any, as_of: date, dry_run: bool = False, finalize: bool = True
+) -> BillingRun:
+    require(actor, Action.BILLING_RUN_START)
+    run = BillingRun.objects.create(
+        as_of=as_of,
+        dry_run=dry_run,
+        finalize=finalize,
+        status=RunStatus.PREVIEW if dry_run else RunStatus.PENDING,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit(actor, "billing_run.created", run, as_of=as_of, dry_run=dry_run, finalize=finalize)
+    return run
+
+
+def billable_account_ids() -> list[int]:
+    with_subscriptions = Account.objects.filter(subscriptions__isnull=False).values_list(
+        "pk", flat=True
+    )
+    with_open_charges = Charge.objects.filter(invoice_line__isnull=True).values_list(
+        "account_id", flat=True
+    )
+    return sorted(set(with_subscriptions) | set(with_open_charges))
+
+
+def chunks(ids: list[int], size: int = CHUNK_SIZE) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def billing_run_execute(
+    *, actor: Any, run_id: int, progress: Callable[[int, int], None] | None = None
+) -> BillingRun:
+    """Run (or resume) a billing run. With a broker configured, chunks go to Celery workers
+    and this returns once they are queued; otherwise they run here, one after the other."""
+    require(actor, Action.BILLING_RUN_START)
+    run = _start(run_id)
+    account_ids = billable_account_ids()
+    BillingRun.objects.filter(pk=run.pk).update(accounts_total=len(account_ids), accounts_done=0)
+    from django.conf import settings as django_settings
+
+    if django_settings.KONTOR_BROKER_URL:
+        from kontor.billing.tasks import process_billing_chunk
+
+        for chunk in chunks(account_ids):
+            process_billing_chunk.delay(run.pk, chunk)
+        return BillingRun.objects.get(pk=run.pk)
+    for chunk in chunks(account_ids):
+        billing_chunk_process(run_id=run.pk, account_ids=chunk)
+        if progress:
+            done = BillingRun.objects.values_list("accounts_done", flat=True).get(pk=run.pk)
+            progress(done, len(account_ids))
+    return BillingRun.objects.get(pk=run.pk)
+
+
+def _start(run_id: int) -> BillingRun:
+    with transaction.atomic():
+        try:
+            run = BillingRun.objects.select_for_update().get(pk=run_id)
+        except BillingRun.DoesNotExist as exc:
+            raise NotFound(_("Billing run %s does not exist.") % run_id) from exc
+        if run.dry_run:
+            raise Conflict(
+                _("A preview run does not bill; start a new run to bill."), code="preview_run"
+            )
+        if run.status == RunStatus.DONE:
+            raise Conflict(
+                _(
+                    "This run is done. Start a new run for the date; it bills only "
+                    "what is still due."
+                ),
+                code="run_done",
+            )
+        run.status = RunStatus.RUNNING
+        run.started_at = run.started_at or clock.now()
+        run.save(update_fields=["status", "started_at"])
+    return run
+
+
+def billing_chunk_process(*, run_id: int, account_ids: list[int]) -> None:
+    """Bill one chunk; safe to run twice and concurrently with another run."""
+    run = BillingRun.objects.get(pk=run_id)
+    try:
+        with transaction.atomic():
+            counts = _bill_accounts(run, account_ids)
+    except Exception:  # noqa: BLE001 - isolate the failing account(s), report, go on
+        log.exception("billing chunk of run %s failed; retrying account by account", run_id)
+        counts = [0, 0, 0]
+        for account_id in account_ids:
+            try:
+                with transaction.atomic():
+                    one = _bill_accounts(run, [account_id])
+                counts = [a + b for a, b in zip(counts, one, strict=True)]
+            except Exception as exc:  # noqa: BLE001
+                BillingRunEntry.objects.create(
+                    run=run,
+                    account_id=account_id,
+                    kind=RunEntryKind.FAILED,
+                    message=str(exc)[:2000],
+                )
+    _record_progress(run.pk, len(account_ids), *counts)
+
+
+def _record_progress(
+    run_id: int, accounts: int, charges: int, invoices: int, finalized: int
+) -> None:
+    with transaction.atomic():
+        BillingRun.objects.filter(pk=run_id).update(
+            accounts_done=F("accounts_done") + accounts,
+            charges_created=F("charges_created") + charges,
+            invoices_created=F("invoices_created") + invoices,
+            invoices_finalized=F("invoices_finalized") + finalized,
+        )
+        BillingRun.objects.filter(
+            pk=run_id, status=RunStatus.RUNNING, accounts_done__gte=F("accounts_total")
+        ).update(status=RunStatus.DONE, finished_at=clock.now())
+
+
+def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
+    settings = BillingSettings.load()
+    _lock_accounts(account_ids)
+    loaded = load_terms(account_ids)
+    result = charges_due(loaded.terms, loaded.billed, run.as_of, engine_settings(settings))
+    refused = {r.subscription_id for r in result.refusals}
+    if result.refusals:
+        BillingRunEntry.objects.bulk_create(
+            [
+                BillingRunEntry(
+                    run=run,
+                    account_id=_account_of(loaded, r.subscription_id),
+                    subscription_id_ref=r.subscription_id,
+                    kind=RunEntryKind.REFUSED,
+                    message=r.reason,
+                )
+                for r in result.refusals
+            ]
+        )
+    languages = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "language"))
+    new = [
+        _charge(run, c, loaded.info, languages.get(c.account_id, "de"))
+        for c in result.charges
+        if c.subscription_id not in refused
+    ]
+    Charge.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    open_charges = Charge.objects.filter(
+        account_id__in=account_ids, invoice_line__isnull=True, period_start__lte=run.as_of
+    ).order_by("account_id", "id")
+    plans = plan_invoices(open_charges, settings.invoice_split)
+    invoices = issue_invoices(
+        plans,
+        as_of=run.as_of,
+        finalize=run.finalize,
+        actor=run.created_by,
+        run_id=run.pk,
+        settings=settings,
+        rates=TaxRates(),
+    )
+    return [len(new), len(invoices), len(invoices) if run.finalize else 0]
+
+
+def _lock_accounts(account_ids: list[int]) -> None:
+    """Serialise concurrent runs per account (PostgreSQL row locks; SQLite's write
+    transactions are serial anyway)."""
+    if connection.vendor == "postgresql":
+        list(
+            Account.objects.select_for_update()
+            .filter(pk__in=account_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _account_of(loaded: Any, subscription_id: int) -> int:
+    return next(t.account_id for t in loaded.terms if t.subscription_id == subscription_id)
+
+
+def _charge(
+    run: BillingRun, proposed: ProposedCharge, info: dict[tuple[int, str], LineInfo], language: str
+) -> Charge:
+    family = (
+        "setup"
+        if proposed.kind == "setup"
+        else (
+            ":".join(proposed.kind.split(":")[:2])
+            if proposed.kind.startswith("addon:")
+            else "recurring"
+        )
+    )
+    line = info[(proposed.subscription_id, family)]
+    with translation.override(language):
+        if proposed.kind == "setup":
+            text = _("Setup fee: %s") % line.description
+        elif proposed.is_correction:
+            text = (_("Credit: %s") if proposed.amount < 0 else _("Correction: %s")) % (
+                line.description
+            )
+        else:
+            text = line.description
+    return Charge(
+        account_id=proposed.account_id,
+        subscription_id=proposed.subscription_id,
+        kind=proposed.kind,
+        period_start=proposed.period_start,
+        period_end=proposed.period_end,
+        description=text,
+        quantity=proposed.quantity,
+        unit=line.unit,
+        unit_price=proposed.unit_price,
+        amount=proposed.amount,
+        prorated=proposed.prorated,
+        tax_category_id=line.tax_category_id,
+        article_number=line.article_number,
+        contract_id=line.contract_id,
+        contract_type=line.contract_type,
+        billing_run=run,
+    )
+
+
+def billing_run_preview(*, actor: Any, run_id: int, limit: int = 500) -> dict[str, Any]:
+    """What the run would bill, per account, without writing a charge or an invoice.
+
+    The summary (and the first `limit` accounts) is stored in the run's report."""
+    require(actor, Action.BILLING_RUN_VIEW)
+    run = BillingRun.objects.get(pk=run_id)
+    settings = engine_settings(BillingSettings.load())
+    totals: dict[int, list[Any]] = {}
+    refusals: list[dict[str, Any]] = []
+    for chunk in chunks(billable_account_ids()):
+        loaded = load_terms(chunk)
+        result = charges_due(loaded.terms, loaded.billed, run.as_of, settings)
+        refused = {r.subscription_id for r in result.refusals}
+        refusals += [
+            {"subscription": r.subscription_id, "reason": r.reason} for r in result.refusals
+        ]
+        for charge in result.charges:
+            if charge.subscription_id not in refused:
+                entry = totals.setdefault(charge.account_id, [0, charge.amount * 0])
+                entry[0] += 1
+                entry[1] += charge.amount
+        for account_id, amount in _open_charge_totals(chunk, run.as_of):
+            entry = totals.setdefault(account_id, [0, amount * 0])
+            entry[0] += 1
+            entry[1] += amount
+    numbers = dict(
+        Account.objects.filter(pk__in=list(totals)[:limit]).values_list("pk", "customer_number")
+    )
+    report = {
+        "as_of": run.as_of.isoformat(),
+        "accounts": len(totals),
+        "lines": sum(count for count, _amount in totals.values()),
+        "net_total": str(sum((amount for _count, amount in totals.values()), 0)),
+        "refused": refusals[:limit],
+        "per_account": [
+            {"account": numbers.get(pk, str(pk)), "lines": count, "net": str(amount)}
+            for pk, (count, amount) in list(sorted(totals.items()))[:limit]
+        ],
+    }
+    BillingRun.objects.filter(pk=run.pk).update(report=report)
+    return report
+
+
+def _open_charge_totals(account_ids: list[int], as_of: date) -> list[tuple[int, Any]]:
+    return list(
+        Charge.objects.filter(
+            account_id__in=account_ids, invoice_line__isnull=True, period_start__lte=as_of
+        ).values_list("account_id", "amount")
+    )

@@ -1,0 +1,12 @@
+"""Celery tasks: thin wrappers that take ids and call one service; safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=10)
+def process_billing_chunk(run_id: int, account_ids: list[int]) -> None:
+    from kontor.billing.runs import billing_chunk_process
+
+    billing_chunk_process(run_id=run_id, account_ids=account_ids)

@@ -1,0 +1,238 @@
+"""Turn charges into invoices, in bulk: grouping, lines, VAT, numbers, snapshots.
+
+Used by billing runs (thousands of accounts per call) and by the single-invoice services.
+Everything here runs inside the caller's transaction; numbers are taken under the series
+counter's row lock, so a rollback returns them and the series stays gapless.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from kontor.billing.models import BillingSettings, Charge, InvoiceSplit, SellerProfile
+from kontor.catalog.models import TaxRate
+from kontor.core import clock
+from kontor.customers.selectors import account_snapshots
+from kontor.invoicing.models import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    InvoiceTax,
+    OutboxEntry,
+)
+from kontor.invoicing.numbering import series_for, take_numbers
+from kontor.invoicing.taxes import EXEMPTION_REASONS, TaxableLine, compute_totals, line_category
+
+ZERO = Decimal("0.00")
+ZERO_RATED = {"AE", "O", "E", "Z", "K", "G"}
+
+
+@dataclass
+class PlannedInvoice:
+    account_id: int
+    grouping_key: str
+    charges: list[Charge]
+    kind: str = InvoiceKind.INVOICE
+    lines: list[InvoiceLine] = field(default_factory=list)
+    invoice: Invoice | None = None
+
+
+class TaxRates:
+    """Dated rates per tax category, loaded once per run."""
+
+    def __init__(self) -> None:
+        self._rates: dict[int, list[TaxRate]] = defaultdict(list)
+        for rate in TaxRate.objects.select_related("category").order_by("valid_from"):
+            self._rates[rate.category_id].append(rate)
+
+    def on(self, category_id: int, day: date) -> tuple[str, Decimal]:
+        found = None
+        for rate in self._rates.get(category_id, []):
+            if rate.valid_from <= day and (rate.valid_to is None or rate.valid_to >= day):
+                found = rate
+        if found is None:
+            raise LookupError(f"no VAT rate for tax category {category_id} on {day}")
+        return found.category.code, found.rate
+
+
+def plan_invoices(charges: Iterable[Charge], split: str) -> list[PlannedInvoice]:
+    """Group uninvoiced charges into invoices per the billing setting `invoice_split`."""
+    groups: dict[tuple[int, str], list[Charge]] = defaultdict(list)
+    for charge in charges:
+        if split == InvoiceSplit.CONTRACT and charge.contract_id:
+            key = f"contract:{charge.contract_id}"
+        elif split == InvoiceSplit.CONTRACT_TYPE and charge.contract_type:
+            key = f"type:{charge.contract_type}"
+        else:
+            key = ""
+        groups[(charge.account_id, key)].append(charge)
+    return [
+        PlannedInvoice(account_id, key, sorted(items, key=_charge_order))
+        for (account_id, key), items in sorted(groups.items())
+    ]
+
+
+def _charge_order(charge: Charge) -> tuple[Any, ...]:
+    return (charge.subscription_id or 0, charge.period_start, charge.kind, charge.pk or 0)
+
+
+def issue_invoices(
+    plans: Sequence[PlannedInvoice],
+    *,
+    as_of: date,
+    finalize: bool,
+    actor: Any,
+    run_id: int | None = None,
+    settings: BillingSettings | None = None,
+    rates: TaxRates | None = None,
+) -> list[Invoice]:
+    """Create the invoices of `plans` (drafts, or finalized with numbers when `finalize`)."""
+    settings = settings or BillingSettings.load()
+    rates = rates or TaxRates()
+    snapshots = account_snapshots(sorted({plan.account_id for plan in plans}))
+    kept = []
+    for plan in plans:
+        snapshot = snapshots[plan.account_id]
+        _build_lines(plan, snapshot.vat_treatment, rates, as_of)
+        totals = compute_totals(
+            TaxableLine(x.tax_category, x.tax_rate, x.net_amount) for x in plan.lines
+        )
+        if totals.gross == 0 and not settings.create_zero_invoices:
+            continue
+        plan.kind = InvoiceKind.CREDIT_NOTE if totals.gross < 0 else InvoiceKind.INVOICE
+        plan.invoice = Invoice(
+            account_id=plan.account_id,
+            kind=plan.kind,
+            grouping_key=plan.grouping_key,
+            series=series_for(
+                plan.kind,
+                is_test=snapshot.is_test,
+                branch_code=snapshot.branch_code,
+                settings=settings,
+            ),
+            currency=snapshot.currency,
+            net_total=totals.net,
+            tax_total=totals.tax,
+            gross_total=totals.gross,
+            billing_run_id=run_id,
+            is_test=snapshot.is_test,
+            deliver_by_post=settings.deliver_by_post_default,
+            period_start=min(x.period_start for x in plan.lines if x.period_start),
+            period_end=max(x.period_end for x in plan.lines if x.period_end),
+        )
+        plan.invoice._totals = totals  # type: ignore[attr-defined]
+        kept.append(plan)
+    invoices = [plan.invoice for plan in kept if plan.invoice is not None]
+    if finalize:
+        assign_numbers(invoices, issue_date=as_of, actor=actor, snapshots=snapshots)
+    Invoice.objects.bulk_create(invoices, batch_size=500)
+    _store_children(kept)
+    if finalize:
+        record_finalized(invoices)
+    return invoices
+
+
+def _build_lines(plan: PlannedInvoice, vat_treatment: str, rates: TaxRates, as_of: date) -> None:
+    plan.lines = []
+    for position, charge in enumerate(plan.charges, start=1):
+        code, rate = rates.on(charge.tax_category_id, charge.period_end or as_of)
+        category = line_category(vat_treatment, code)
+        plan.lines.append(
+            InvoiceLine(
+                position=position,
+                description=charge.description[:300],
+                period_start=charge.period_start,
+                period_end=charge.period_end,
+                quantity=charge.quantity,
+                unit=charge.unit,
+                unit_price=charge.unit_price,
+                net_amount=charge.amount,
+                tax_category=category,
+                tax_rate=ZERO if category in ZERO_RATED and category != code else rate,
+                article_number=charge.article_number,
+                charge_id=charge.pk,
+            )
+        )
+
+
+def _store_children(plans: Sequence[PlannedInvoice]) -> None:
+    lines, taxes = [], []
+    for plan in plans:
+        invoice = plan.invoice
+        assert invoice is not None and invoice.pk is not None
+        for line in plan.lines:
+            line.invoice_id = invoice.pk
+            lines.append(line)
+        totals = invoice._totals  # type: ignore[attr-defined]
+        taxes += [
+            InvoiceTax(
+                invoice_id=invoice.pk,
+                category=g.category,
+                rate=g.rate,
+                basis=g.basis,
+                amount=g.amount,
+                exemption_reason=EXEMPTION_REASONS.get(g.category, {}).get("de", ""),
+            )
+            for g in totals.groups
+        ]
+    InvoiceLine.objects.bulk_create(lines, batch_size=1000)
+    InvoiceTax.objects.bulk_create(taxes, batch_size=1000)
+
+
+def assign_numbers(
+    invoices: Sequence[Invoice],
+    *,
+    issue_date: date,
+    actor: Any,
+    snapshots: dict[int, Any] | None = None,
+) -> None:
+    """Number, date and snapshot invoices in memory (the caller saves them). Numbers follow
+    the order of `invoices` within each series."""
+    seller = seller_snapshot()
+    snapshots = snapshots or account_snapshots(sorted({i.account_id for i in invoices}))
+    by_series: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        by_series[invoice.series_id].append(invoice)
+    now = clock.now()
+    for items in by_series.values():
+        numbers = take_numbers(items[0].series, issue_date, len(items))
+        for invoice, number in zip(items, numbers, strict=True):
+            buyer = snapshots[invoice.account_id]
+            invoice.number = number
+            invoice.status = InvoiceStatus.FINALIZED
+            invoice.issue_date = issue_date
+            invoice.due_date = issue_date + timedelta(days=buyer.payment_term_days)
+            invoice.send_date = invoice.send_date or issue_date
+            invoice.snapshot = {"seller": seller, "buyer": buyer.as_dict()}
+            invoice.finalized_at = now
+            invoice.finalized_by = actor if getattr(actor, "pk", None) else None
+
+
+def record_finalized(invoices: Sequence[Invoice]) -> None:
+    """The business event for documents and delivery: one outbox entry per invoice."""
+    OutboxEntry.objects.bulk_create(
+        [
+            OutboxEntry(
+                topic="invoice.finalized",
+                key=str(i.pk),
+                payload={"invoice_id": i.pk, "number": i.number},
+            )
+            for i in invoices
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
+def seller_snapshot() -> dict[str, Any]:
+    seller = SellerProfile.load()
+    fields = [
+        f.name for f in SellerProfile._meta.concrete_fields if f.name not in {"id", "version"}
+    ]
+    return {name: getattr(seller, name) for name in fields}
