@@ -23,6 +23,7 @@ def test_every_page_renders_for_a_manager(manager, account, subscription, catalo
         reverse("admin:customers_account_party_change", args=[a]),
         reverse("admin:customers_account_bank_account_add", args=[a]),
         reverse("admin:customers_account_mandate_add", args=[a]),
+        reverse("admin:customers_account_subscription_add", args=[a]),
         reverse("admin:customers_account_subscription_cancel", args=[a, s]),
         reverse("admin:customers_account_subscription_change_tariff", args=[a, s]),
         reverse("admin:customers_account_subscription_book_addon", args=[a, s]),

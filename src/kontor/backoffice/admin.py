@@ -18,7 +18,7 @@ from kontor.backoffice.errors import add_service_error
 from kontor.backoffice.permissions import RoleAdminMixin
 from kontor.backoffice.service_admin import ReadOnlyAdmin
 from kontor.backoffice.views import account as account_views
-from kontor.backoffice.views import banking, lifecycle, party, subscriptions
+from kontor.backoffice.views import banking, booking, lifecycle, party, subscriptions
 from kontor.billing.models import BillingSettings
 from kontor.billing.services import SETTINGS_FIELDS, billing_settings_update
 from kontor.contracts.models import Subscription
@@ -69,6 +69,7 @@ class AccountAdmin(RoleAdminMixin, admin.ModelAdmin):
             ("bank-accounts/add/", banking.bank_account_add_view, "bank_account_add"),
             ("mandates/add/", banking.mandate_add_view, "mandate_add"),
             ("mandates/<int:mandate_id>/revoke/", banking.mandate_revoke_view, "mandate_revoke"),
+            ("subscriptions/add/", booking.subscription_add_view, "subscription_add"),
             (
                 "subscriptions/<int:subscription_id>/cancel/",
                 subscriptions.subscription_cancel_view,

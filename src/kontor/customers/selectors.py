@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from kontor.billing.models import BillingSettings
 from kontor.core.errors import NotFound
 from kontor.core.permissions import Action, is_staff_actor, require
-from kontor.customers.models import Account, AccountStatus, Mandate, MandateStatus
+from kontor.customers.models import (
+    Account,
+    AccountStatus,
+    ChangeRequestStatus,
+    ContractPartyChangeRequest,
+    Mandate,
+    MandateStatus,
+)
 from kontor.customers.types import AccountSnapshot, PostalAddress
 
 
@@ -170,3 +177,28 @@ def _snapshot(account: Account, mandate: Mandate | None, default_term: int) -> A
         branch_code=account.branch.code if account.branch else "",
         is_test=account.is_test,
     )
+
+
+def _party_change_request_queryset(actor: Any) -> QuerySet[ContractPartyChangeRequest]:
+    """Staff see every change request; a customer sees none (requests are a staff matter)."""
+    require(actor, Action.ACCOUNT_VIEW)
+    qs = ContractPartyChangeRequest.objects.select_related(
+        "account__contract_party", "requested_by", "decided_by"
+    )
+    return qs if is_staff_actor(actor) else qs.none()
+
+
+def party_change_requests_pending(actor: Any) -> QuerySet[ContractPartyChangeRequest]:
+    """Change requests waiting for a decision, oldest first."""
+    return (
+        _party_change_request_queryset(actor)
+        .filter(status=ChangeRequestStatus.PENDING)
+        .order_by("requested_at", "id")
+    )
+
+
+def party_change_request_for_actor(actor: Any, request_id: int) -> ContractPartyChangeRequest:
+    try:
+        return _party_change_request_queryset(actor).get(pk=request_id)
+    except (ContractPartyChangeRequest.DoesNotExist, ValueError) as exc:
+        raise NotFound(_("Change request %s does not exist.") % request_id) from exc

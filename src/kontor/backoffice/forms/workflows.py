@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kontor.backoffice.forms.account import PartyForm
+from kontor.catalog.selectors import TariffChoice
 from kontor.core import clock
 from kontor.customers.models import MandateScheme
 
@@ -41,9 +42,42 @@ class ChangeTariffForm(forms.Form):
         label=_("quantity"), required=False, max_digits=10, decimal_places=3
     )
 
-    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def set_choices(self, choices: list[tuple[int, str]]) -> None:
         self.fields["tariff_version"].choices = [("", "---------"), *choices]
+
+
+def tariff_choice_label(choice: TariffChoice) -> str:
+    """`Webhosting – Tarif M (from 2020-01-01) – 12.90 / monthly`, marked when not valid yet."""
+    version = choice.version
+    label = f"{version} – {version.price:.2f} / {version.get_billing_interval_months_display()}"
+    return label if choice.valid else f"{label} – {_('not valid yet')}"
+
+
+class BookModuleForm(forms.Form):
+    tariff = forms.ChoiceField(label=_("module / tariff"))
+    start_date = date_field(_("start date"))
+    quantity = forms.DecimalField(label=_("quantity"), initial=1, max_digits=10, decimal_places=3)
+    contract_reference = forms.CharField(
+        label=_("contract reference"),
+        max_length=40,
+        required=False,
+        help_text=_("Empty: the customer number (the account's main contract)."),
+    )
+    deviating_price = forms.DecimalField(
+        label=_("deviating price per interval"),
+        required=False,
+        max_digits=14,
+        decimal_places=4,
+        help_text=_("Empty: the price of the tariff version."),
+    )
+
+    def __init__(self, *args: Any, price_changeable: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not price_changeable:
+            del self.fields["deviating_price"]
+
+    def set_choices(self, choices: list[tuple[int, str]]) -> None:
+        self.fields["tariff"].choices = [("", "---------"), *choices]
 
 
 class BookAddonForm(forms.Form):

@@ -30,11 +30,12 @@ from kontor.contracts.selectors import subscriptions_of_account
 from kontor.core import clock
 from kontor.core.errors import ConcurrentEdit, KontorError
 from kontor.core.permissions import Action, can
-from kontor.customers.models import Account, ChangeRequestStatus
+from kontor.customers.models import Account
 from kontor.customers.selectors import (
     account_contract_period_start,
     account_for_actor,
     effective_payment_term_days,
+    party_change_requests_pending,
 )
 from kontor.customers.services import account_create, account_set_recipients, account_update
 from kontor.customers.types import RecipientData
@@ -146,9 +147,7 @@ def render_account(
         "bank_accounts": list(account.bank_accounts.order_by("id")),
         "mandates": list(account.mandates.select_related("bank_account").order_by("-id")),
         "acceptances": list(account.legal_acceptances.select_related("document")),
-        "pending_request": account.party_change_requests.filter(
-            status=ChangeRequestStatus.PENDING
-        ).first(),
+        "pending_request": party_change_requests_pending(actor).filter(account=account).first(),
         "perms_": _flags(actor, account),
         "opts": Account._meta,
     }
@@ -160,6 +159,7 @@ def _flags(actor: Any, account: Account) -> dict[str, bool]:
     return {
         "edit": active and can(actor, Action.ACCOUNT_UPDATE),
         "party_change": active and can(actor, Action.CONTRACT_PARTY_CHANGE),
+        "book_module": active and can(actor, Action.SUBSCRIPTION_CREATE),
         "cancel": active and can(actor, Action.SUBSCRIPTION_CANCEL),
         "change_tariff": active and can(actor, Action.SUBSCRIPTION_CHANGE_TARIFF),
         "book_addon": active and can(actor, Action.SUBSCRIPTION_BOOK_ADDON),

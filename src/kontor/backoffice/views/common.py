@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.admin import AdminSite
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from kontor.core.errors import NotFound
 from kontor.core.errors import PermissionDenied as ServicePermissionDenied
@@ -43,3 +45,17 @@ def account_url(account_id: int) -> str:
 
 def to_account(account_id: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(account_url(account_id))
+
+
+def short_date(day: date | None) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
+
+
+def posted_date(form: Any, name: str) -> date | None:
+    """The date posted in a field, or None (unbound form, empty or unparsable), for previews."""
+    if not form.is_bound:
+        return None
+    try:
+        return form.fields[name].clean(form[name].data)
+    except Exception:  # noqa: BLE001 - an unparsable date just means "no preview"
+        return None

@@ -8,19 +8,14 @@ from django.db.models import Q
 
 from kontor.contracts.selectors import subscription_queryset
 from kontor.core import clock
-from kontor.customers.models import ChangeRequestStatus, ContractPartyChangeRequest
-from kontor.customers.selectors import account_list
+from kontor.customers.selectors import account_list, party_change_requests_pending
 
 
 def dashboard_context(actor: Any) -> dict[str, Any]:
     today = clock.today()
     accounts = account_list(actor)
     current = subscription_queryset(actor).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-    pending = (
-        ContractPartyChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING)
-        .select_related("account__contract_party", "requested_by")
-        .order_by("requested_at")
-    )
+    pending = party_change_requests_pending(actor)
     return {
         "kontor_counts": {
             "accounts": accounts.count(),

@@ -16,7 +16,7 @@ from kontor.backoffice.views.common import deny_unless, load_or_404, render_admi
 from kontor.core.errors import KontorError
 from kontor.core.permissions import Action, can
 from kontor.customers.models import Account, ContractPartyChangeRequest
-from kontor.customers.selectors import account_for_actor
+from kontor.customers.selectors import account_for_actor, party_change_request_for_actor
 from kontor.customers.services import (
     party_change_approve,
     party_change_reject,
@@ -56,15 +56,8 @@ def party_change_request_view(
     return render_admin(request, site, "backoffice/account_form.html", context)
 
 
-def _change_request(request_id: Any) -> ContractPartyChangeRequest:
-    found = (
-        ContractPartyChangeRequest.objects.select_related("account__contract_party", "requested_by")
-        .filter(pk=request_id)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("Change request %s does not exist.") % request_id)
-    return found
+def _change_request(actor: Any, request_id: Any) -> ContractPartyChangeRequest:
+    return load_or_404(party_change_request_for_actor, actor, request_id)
 
 
 def party_change_decide_view(
@@ -72,8 +65,7 @@ def party_change_decide_view(
 ) -> HttpResponse:
     actor = request.user
     deny_unless(actor, Action.ACCOUNT_VIEW)
-    change = _change_request(request_id)
-    load_or_404(account_for_actor, actor, change.account_id)
+    change = _change_request(actor, request_id)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         deny_unless(actor, Action.CONTRACT_PARTY_CHANGE)
@@ -113,8 +105,7 @@ def evidence_download_view(
     site: AdminSite, request: HttpRequest, request_id: Any, evidence_id: Any
 ) -> HttpResponse:
     deny_unless(request.user, Action.ACCOUNT_VIEW)
-    change = _change_request(request_id)
-    load_or_404(account_for_actor, request.user, change.account_id)
+    change = _change_request(request.user, request_id)
     document = change.evidence.filter(pk=evidence_id).first()
     if document is None or not document.file:
         raise Http404

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kontor.backoffice.errors import add_service_error
-from kontor.backoffice.forms.workflows import BookAddonForm, CancelForm, ChangeTariffForm
-from kontor.backoffice.views.common import deny_unless, load_or_404, render_admin, to_account
-from kontor.catalog.models import TariffVersion
+from kontor.backoffice.forms.workflows import (
+    BookAddonForm,
+    CancelForm,
+    ChangeTariffForm,
+    tariff_choice_label,
+)
+from kontor.backoffice.views.common import (
+    deny_unless,
+    load_or_404,
+    posted_date,
+    render_admin,
+    short_date,
+    to_account,
+)
+from kontor.catalog.selectors import tariff_choices
 from kontor.contracts import services
 from kontor.contracts.models import Subscription
 from kontor.contracts.selectors import earliest_cancellation_date, subscription_for_actor
@@ -50,7 +60,7 @@ def subscription_cancel_view(
     if not can(actor, Action.SUBSCRIPTION_OVERRIDE_DATE):
         form.fields["end_date"].disabled = True
         form.fields["end_date"].help_text = _("Only a manager may choose a different date.")
-    notice_on = _posted_date(form, "notice_given_on") or clock.today()
+    notice_on = posted_date(form, "notice_given_on") or clock.today()
     if request.method == "POST" and "preview" not in request.POST and form.is_valid():
         try:
             sub = services.subscription_cancel(
@@ -66,7 +76,7 @@ def subscription_cancel_view(
             messages.success(
                 request,
                 _("%(module)s is cancelled; the last day of service is %(end)s.")
-                % {"module": sub.tariff_version.tariff, "end": _short(sub.end_date)},
+                % {"module": sub.tariff_version.tariff, "end": short_date(sub.end_date)},
             )
             return to_account(sub.account_id)
     earliest = earliest_cancellation_date(sub, notice_on)
@@ -83,35 +93,22 @@ def subscription_cancel_view(
     )
 
 
-def _short(day: date | None) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
-
-
-def _posted_date(form: Any, name: str) -> date | None:
-    if not form.is_bound:
-        return None
-    try:
-        return form.fields[name].clean(form[name].data)
-    except Exception:  # noqa: BLE001 - an unparsable date just means "no preview"
-        return None
-
-
 def subscription_change_tariff_view(
     site: AdminSite, request: HttpRequest, account_id: Any, subscription_id: Any
 ) -> HttpResponse:
     actor = request.user
     deny_unless(actor, Action.SUBSCRIPTION_CHANGE_TARIFF)
     sub = _subscription(actor, account_id, subscription_id)
-    versions = (
-        TariffVersion.objects.filter(tariff__module_id=sub.module_id, tariff__active=True)
-        .exclude(pk=sub.tariff_version_id)
-        .select_related("tariff__module")
-        .order_by("tariff__code", "valid_from")
+    form = ChangeTariffForm(request.POST or None, initial={"version": sub.version})
+    on = posted_date(form, "effective_date") or posted_date(form, "requested_on") or clock.today()
+    offered = tariff_choices(actor, on, module_id=sub.module_id)
+    form.set_choices(
+        [
+            (c.version.pk, tariff_choice_label(c))
+            for c in offered
+            if c.version.pk != sub.tariff_version_id
+        ]
     )
-    choices = [
-        (v.pk, f"{v} – {v.price:.2f} / {v.get_billing_interval_months_display()}") for v in versions
-    ]
-    form = ChangeTariffForm(request.POST or None, choices=choices, initial={"version": sub.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,7 +127,10 @@ def subscription_change_tariff_view(
             messages.success(
                 request,
                 _("The tariff changes to %(tariff)s on %(date)s.")
-                % {"tariff": successor.tariff_version.tariff, "date": _short(successor.start_date)},
+                % {
+                    "tariff": successor.tariff_version.tariff,
+                    "date": short_date(successor.start_date),
+                },
             )
             return to_account(sub.account_id)
     return _render(
