@@ -6,7 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from kontor.billing.engine import BilledCharge, EngineSettings, charges_due
+from kontor.billing.engine import (
+    BilledCharge,
+    EngineSettings,
+    charges_due,
+    correction_kind,
+    parse_kind,
+)
 from tests.billing.engine.engine_builders import (
     ALIGNED,
     ANNIVERSARY,
@@ -35,6 +41,9 @@ def due(subscription, as_of, billed=(), settings=ALIGNED):
     ("engine_settings", "as_of", "expected"),
     [
         # 30.00 × 15/31 = 14.516… → 14.52 for 17–31 Jan, then February in full.
+        # January has begun on 1 Jan: in advance, 17–31 Jan is due from then on.
+        (ALIGNED, D(2025, 12, 31), []),
+        (ALIGNED, D(2026, 1, 1), [("recurring", D(2026, 1, 17), D(2026, 1, 31), E("14.52"))]),
         (ALIGNED, D(2026, 1, 17), [("recurring", D(2026, 1, 17), D(2026, 1, 31), E("14.52"))]),
         (
             ALIGNED,
@@ -360,3 +369,23 @@ def test_output_is_ordered_by_account_subscription_period_and_kind() -> None:
         (200, 5, 1, "recurring"),
         (200, 5, 2, "recurring"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "parsed"),
+    [
+        ("recurring", ("recurring", 0)),
+        ("correction:3", ("recurring", 3)),
+        ("addon:7", ("addon:7", 0)),
+        ("addon:7:correction:2", ("addon:7", 2)),
+        ("setup", ("setup", 0)),
+        ("one_off", None),
+        ("addon:x", None),
+        ("correction:", None),
+        ("addon:7:credit:2", None),
+    ],
+)
+def test_charge_kinds_name_their_family_and_correction_number(kind, parsed) -> None:
+    assert parse_kind(kind) == parsed
+    if parsed is not None and parsed[1]:
+        assert correction_kind(*parsed) == kind

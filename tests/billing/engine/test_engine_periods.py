@@ -56,7 +56,8 @@ DAY = timedelta(days=1)
             [(D(2026, 1, 1), D(2026, 1, 31)), (D(2026, 2, 1), D(2026, 2, 28)),
              (D(2026, 3, 1), D(2026, 3, 31))],
         ),
-        # Nothing before the period containing the start; nothing when `until` precedes it.
+        # The period containing the start counts from its own first day on.
+        (terms(D(2026, 1, 17)), D(2026, 1, 1), [(D(2026, 1, 1), D(2026, 1, 31))]),
         (terms(D(2026, 1, 17)), D(2025, 12, 31), []),
         # Cancelled before it started: no service, no periods.
         (terms(D(2026, 1, 17), end=D(2026, 1, 16)), D(2027, 1, 1), []),

@@ -93,8 +93,6 @@ class PeriodGrid:
 
     def periods_between(self, first_day: date, last_day: date) -> list[Period]:
         """The full periods that start on or before `last_day` and end on or after `first_day`."""
-        if last_day < first_day:
-            return []
         index = self.index_of(first_day)
         assert index is not None  # first_day is never before the anchor here
         result = []
