@@ -81,3 +81,15 @@ def current_tariff_version(tariff_id: int, on: date) -> TariffVersion:
             % {"tariff": tariff_id, "date": on}
         )
     return version
+
+
+def default_start_date(order_date: date) -> date:
+    """When a module ordered on `order_date` starts, per the billing settings."""
+    from kontor.billing.engine import service_start_for_order
+    from kontor.billing.models import BillingSettings
+
+    settings = BillingSettings.load()
+    if not settings.start_next_month:
+        return order_date
+    # Without a cutoff day every order starts on the 1st of the following month.
+    return service_start_for_order(order_date, settings.start_cutoff_day or 31)

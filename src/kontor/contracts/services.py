@@ -17,7 +17,7 @@ from kontor.billing.models import BillingSettings
 from kontor.catalog.models import Article, TariffVersion
 from kontor.contracts import terms
 from kontor.contracts.models import Contract, EndReason, Subscription, SubscriptionAddon
-from kontor.contracts.selectors import subscription_for_actor, terms_of
+from kontor.contracts.selectors import default_start_date, subscription_for_actor, terms_of
 from kontor.core import clock
 from kontor.core.audit import audit
 from kontor.core.errors import Conflict, PermissionDenied, invalid
@@ -33,16 +33,23 @@ def subscription_create(
     actor: Any,
     account_id: int,
     tariff_version_id: int,
-    start_date: date,
+    start_date: date | None = None,
+    order_date: date | None = None,
     quantity: Decimal | int | str = 1,
     deviating_price: Decimal | str | None = None,
     contract_reference: str | None = None,
     end_date: date | None = None,
 ) -> Subscription:
-    """Book a module for an account under a contract (created on first use)."""
+    """Book a module for an account under a contract (created on first use).
+
+    Without `start_date` the service starts per the billing settings: on the order date, or —
+    with "start new contracts on the 1st of the following month" — on the 1st after the
+    order date, honouring the cutoff day."""
     require(actor, Action.SUBSCRIPTION_CREATE)
     account = active_account_or_404(account_id)
     version = _tariff_version(tariff_version_id)
+    if start_date is None:
+        start_date = default_start_date(order_date or clock.today())
     if version.valid_from > start_date:
         raise invalid(
             "start_date",
