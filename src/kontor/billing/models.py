@@ -209,8 +209,8 @@ class ChargeKind(models.TextChoices):
 class Charge(models.Model):
     """A billable amount. Recurring charges are unique per (subscription, period_start, kind),
     so a second run for the same date creates nothing; one-off charges (setup fees now; return
-    debit fees, dunning fees later) carry their own idempotency key. An invoice line points at the charge it bills
-    (one-to-one), so no charge is ever invoiced twice."""
+    debit fees, dunning fees later) carry their own idempotency key. An invoice line points at
+    the charge it bills (one-to-one), so no charge is ever invoiced twice."""
 
     account = models.ForeignKey(
         "customers.Account", on_delete=models.PROTECT, related_name="charges"

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kontor.billing.engine import EngineSettings, ProposedCharge, charges_due
+from kontor.billing.labels import correction_range
 from kontor.billing.models import (
     BillingRun,
     BillingRunEntry,
@@ -187,11 +188,24 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
             ]
         )
     languages = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "language"))
-    new = [
-        _charge(run, c, loaded.info, languages.get(c.account_id, "de"))
-        for c in result.charges
-        if c.subscription_id not in refused
-    ]
+    terms_by_sub = {t.subscription_id: t for t in loaded.terms}
+    billed_by_sub: dict[int, list[Any]] = {}
+    for line in loaded.billed:
+        billed_by_sub.setdefault(line.subscription_id, []).append(line)
+    rules = engine_settings(settings)
+    new = []
+    for proposed in result.charges:
+        if proposed.subscription_id in refused:
+            continue
+        period = correction_range(
+            proposed,
+            terms_by_sub[proposed.subscription_id],
+            billed_by_sub.get(proposed.subscription_id, []),
+            rules,
+        )
+        new.append(
+            _charge(run, proposed, period, loaded.info, languages.get(proposed.account_id, "de"))
+        )
     Charge.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     open_charges = Charge.objects.filter(
         account_id__in=account_ids, invoice_line__isnull=True, period_start__lte=run.as_of
@@ -226,7 +240,11 @@ def _account_of(loaded: Any, subscription_id: int) -> int:
 
 
 def _charge(
-    run: BillingRun, proposed: ProposedCharge, info: dict[tuple[int, str], LineInfo], language: str
+    run: BillingRun,
+    proposed: ProposedCharge,
+    period: tuple[date, date],
+    info: dict[tuple[int, str], LineInfo],
+    language: str,
 ) -> Charge:
     family = (
         "setup"
@@ -251,8 +269,8 @@ def _charge(
         account_id=proposed.account_id,
         subscription_id=proposed.subscription_id,
         kind=proposed.kind,
-        period_start=proposed.period_start,
-        period_end=proposed.period_end,
+        period_start=period[0],
+        period_end=period[1],
         description=text,
         quantity=proposed.quantity,
         unit=line.unit,
