@@ -14,7 +14,8 @@ D = Decimal
 
 
 def test_vat_is_computed_on_the_sum_of_line_nets_not_per_line():
-    # per line: 0.03 × 19 % = 0.0057 → 0.01 each, 0.03 in all; on the sum: 0.09 × 19 % = 0.0171 → 0.02
+    # per line: 0.03 × 19 % = 0.0057 → 0.01 each, 0.03 in all;
+    # on the sum: 0.09 × 19 % = 0.0171 → 0.02
     totals = compute_totals([TaxableLine("S", D("19.00"), D("0.03"))] * 3)
     assert (totals.net, totals.tax, totals.gross) == (D("0.09"), D("0.02"), D("0.11"))
 
