@@ -75,7 +75,10 @@ def billable_account_ids() -> list[int]:
     return sorted(set(with_subscriptions) | set(with_open_charges))
 
 
-def chunks(ids: list[int], size: int = CHUNK_SIZE) -> Iterator[list[int]]:
+def chunks(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
+    from django.conf import settings as django_settings
+
+    size = size or getattr(django_settings, "KONTOR_BILLING_CHUNK_SIZE", CHUNK_SIZE)
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 

@@ -139,6 +139,10 @@ CELERY_BROKER_URL = KONTOR_BROKER_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not KONTOR_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("KONTOR_RESULT_BACKEND", "") or None
+# The queue tasks are sent to and workers read (`celery worker -Q <name>`).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("KONTOR_CELERY_QUEUE", "") or "celery"
+# Accounts per billing-run chunk (one transaction, one task with a broker).
+KONTOR_BILLING_CHUNK_SIZE = int(os.environ.get("KONTOR_BILLING_CHUNK_SIZE", "") or "1000")
 
 LOGGING = {
     "version": 1,
