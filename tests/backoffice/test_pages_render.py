@@ -37,6 +37,7 @@ def test_every_page_renders_for_a_manager(manager, account, subscription, catalo
         reverse("admin:customers_contractpartychangerequest_changelist"),
         reverse("admin:core_auditentry_changelist"),
         reverse("admin:billing_billingsettings_changelist"),
+        reverse("admin:billing_sellerprofile_change", args=[1]),
     ]
     for url in urls:
         response = client.get(url)

@@ -5,25 +5,22 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kontor.backoffice import catalog_admin  # noqa: F401 - registers the catalog pages
-from kontor.backoffice.errors import add_service_error
+from kontor.backoffice import (
+    catalog_admin,  # noqa: F401 - registers the catalog pages
+    settings_admin,  # noqa: F401 - registers the settings pages
+)
 from kontor.backoffice.permissions import RoleAdminMixin
 from kontor.backoffice.service_admin import ReadOnlyAdmin
 from kontor.backoffice.views import account as account_views
 from kontor.backoffice.views import banking, booking, lifecycle, party, subscriptions
-from kontor.billing.models import BillingSettings
-from kontor.billing.services import SETTINGS_FIELDS, billing_settings_update
 from kontor.contracts.models import Subscription
 from kontor.contracts.selectors import subscription_queryset
-from kontor.core.errors import KontorError
 from kontor.core.models import AuditEntry
 from kontor.core.permissions import Action
 from kontor.customers.models import (
@@ -153,50 +150,6 @@ class SubscriptionAdmin(ReadOnlyAdmin):
 @admin.register(CustomerGroup, Branch)
 class ClassificationAdmin(ReadOnlyAdmin):
     view_action = Action.ACCOUNT_VIEW
-
-
-@admin.register(BillingSettings)
-class BillingSettingsAdmin(ReadOnlyAdmin):
-    """One row; managers edit it through `billing_settings_update` (optimistic locking)."""
-
-    view_action = Action.CATALOG_VIEW
-    change_action = Action.SETTINGS_MANAGE
-    fields = sorted(SETTINGS_FIELDS)
-
-    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        actor = request.user
-
-        class SettingsForm(form_class):  # type: ignore[misc, valid-type]
-            version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-            def __init__(self, *args: Any, **kw: Any) -> None:
-                super().__init__(*args, **kw)
-                self.fields["version"].initial = self.instance.version
-
-            def _post_clean(self) -> None:
-                if self._errors or not self.has_changed():
-                    return
-                changes = {
-                    n: self.cleaned_data[n] for n in SETTINGS_FIELDS if n in self.changed_data
-                }
-                try:
-                    with transaction.atomic():
-                        self.instance = billing_settings_update(
-                            actor=actor,
-                            expected_version=self.cleaned_data.get("version"),
-                            changes=changes,
-                        )
-                except KontorError as exc:
-                    add_service_error(self, exc)
-
-        return SettingsForm
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        """The service saved it already."""
-
-    def has_add_permission(self, request: Any, *args: Any) -> bool:
-        return False
 
 
 @admin.register(AuditEntry)

@@ -29,7 +29,12 @@ def form_field_for(form: forms.BaseForm, service_field: str | None) -> str | Non
 def add_service_error(form: forms.BaseForm, exc: KontorError) -> None:
     for error in exc.errors:
         field = form_field_for(form, error.field)
-        if field is not None and field in form.fields and not form.fields[field].disabled:
+        if field is not None and _shows_errors(form.fields[field]):
             form.add_error(field, str(error.message))
         else:
             form.add_error(None, str(error.message))
+
+
+def _shows_errors(field: forms.Field) -> bool:
+    """Disabled and hidden fields (e.g. `version`) show no errors: those go on top."""
+    return not field.disabled and not field.widget.is_hidden

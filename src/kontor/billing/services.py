@@ -1,19 +1,30 @@
-"""Writes on the provider's billing settings (Manager only, optimistic locking)."""
+"""Writes on the provider's billing settings and seller profile (Manager only, optimistic
+locking)."""
 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum.eu import at_02
+from stdnum.exceptions import ValidationError as StdnumError
 
-from kontor.billing.models import BillingSettings
+from kontor.billing.models import BillingSettings, SellerProfile
 from kontor.catalog.models import BILLING_INTERVALS
 from kontor.core.audit import audit
-from kontor.core.errors import FieldError, ValidationFailed
+from kontor.core.errors import FieldError, ValidationFailed, invalid
 from kontor.core.permissions import Action, require
 from kontor.core.versioning import bump, lock_for_update
+from kontor.customers.validators import (
+    clean_bic,
+    clean_country,
+    clean_email,
+    clean_eu_vat_id,
+    clean_iban,
+)
 
 SETTINGS_FIELDS = {
     "payment_term_days",
@@ -79,3 +90,96 @@ def _check_number_format(pattern: str) -> FieldError | None:
             _("Use exactly one {seq} placeholder, e.g. K-{seq:05} (at most 40 characters)."),
         )
     return None
+
+
+SELLER_PROFILE_FIELDS = (
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "vat_id",
+    "tax_number",
+    "email",
+    "phone",
+    "bank_name",
+    "iban",
+    "bic",
+    "creditor_id",
+    "register",
+    "managing_directors",
+)
+_SELLER_REQUIRED = frozenset({"name", "street", "postal_code", "city", "country"})
+
+
+@transaction.atomic
+def seller_profile_update(
+    *, actor: Any, expected_version: int | None, changes: dict[str, Any]
+) -> SellerProfile:
+    """Edit the provider's own data printed on every document (Manager only)."""
+    require(actor, Action.SETTINGS_MANAGE)
+    SellerProfile.load()
+    profile = lock_for_update(SellerProfile, 1, expected_version)
+    cleaned: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for name, value in changes.items():
+        try:
+            cleaned[name] = _clean_seller_field(name, value)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    changed = sorted(n for n, v in cleaned.items() if getattr(profile, n) != v)
+    if not changed:
+        return profile
+    for name in changed:
+        setattr(profile, name, cleaned[name])
+    bump(profile)
+    profile._history_user = actor  # type: ignore[attr-defined]
+    profile.save()
+    audit(actor, "seller_profile.updated", profile, fields=changed)
+    return profile
+
+
+def _clean_seller_field(name: str, value: Any) -> str:
+    """The normalised value (IBAN, BIC, VAT ID, creditor id compact; country upper case)."""
+    if name not in SELLER_PROFILE_FIELDS:
+        raise invalid(name, _("Unknown field of the seller profile."), "unknown_field")
+    if value is not None and not isinstance(value, str):
+        raise invalid(name, _("Must be text."), "invalid")
+    text = (value or "").strip()
+    if not text:
+        if name in _SELLER_REQUIRED:
+            raise invalid(name, _("This field is required."), "required")
+        return ""
+    cleaner = _SELLER_CLEANERS.get(name)
+    if cleaner is not None:
+        text = cleaner(text, name)
+    max_length = SellerProfile._meta.get_field(name).max_length
+    if max_length is not None and len(text) > max_length:
+        raise invalid(
+            name, _("At most %(count)d characters are allowed.") % {"count": max_length}, "too_long"
+        )
+    return text
+
+
+def _clean_creditor_id(value: str, field: str = "creditor_id") -> str:
+    try:
+        return str(at_02.validate(value))
+    except StdnumError as exc:
+        raise invalid(
+            field,
+            _("Invalid SEPA creditor identifier %(value)s: %(reason)s")
+            % {"value": value, "reason": exc},
+            "invalid_creditor_id",
+        ) from exc
+
+
+_SELLER_CLEANERS: dict[str, Callable[[str, str], str]] = {
+    "country": clean_country,
+    "vat_id": clean_eu_vat_id,
+    "email": clean_email,
+    "iban": clean_iban,
+    "bic": clean_bic,
+    "creditor_id": _clean_creditor_id,
+}
