@@ -50,7 +50,10 @@ def tariff_choice_label(choice: TariffChoice) -> str:
     """`Webhosting – Tarif M (from 2020-01-01) – 12.90 / monthly`, marked when not valid yet."""
     version = choice.version
     label = f"{version} – {version.price:.2f} / {version.get_billing_interval_months_display()}"
-    return label if choice.valid else f"{label} – {_('not valid yet')}"
+    if choice.valid:
+        return label
+    not_valid = _("not valid yet")
+    return f"{label} – {not_valid}"
 
 
 class BookModuleForm(forms.Form):
