@@ -123,6 +123,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise serves the static files (admin CSS/JS) from the app directories, also without
 # `collectstatic`, so `make demo` and small installs need no separate web server for them.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic target; WhiteNoise warns if absent
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("KONTOR_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
