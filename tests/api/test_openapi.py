@@ -31,6 +31,16 @@ EXPECTED_PATHS = {
     "/api/v1/subscriptions/{subscription_id}/cancellation-preview": {"get"},
     "/api/v1/subscriptions/{subscription_id}/change-tariff": {"post"},
     "/api/v1/subscriptions/{subscription_id}/addons": {"post"},
+    "/api/v1/billing-runs": {"get", "post"},
+    "/api/v1/billing-runs/{run_id}": {"get"},
+    "/api/v1/billing-runs/{run_id}/execute": {"post"},
+    "/api/v1/accounts/{account_id}/charges": {"post"},
+    "/api/v1/accounts/{account_id}/invoice-now": {"post"},
+    "/api/v1/invoices": {"get"},
+    "/api/v1/invoices/{invoice_id}": {"get", "patch", "delete"},
+    "/api/v1/invoices/{invoice_id}/lines/{position}": {"patch"},
+    "/api/v1/invoices/{invoice_id}/finalize": {"post"},
+    "/api/v1/invoices/{invoice_id}/credit-notes": {"post"},
 }
 
 

@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from kontor.api.auth import BearerTokenAuth, StaffSessionAuth
 from kontor.api.errors import register_exception_handlers
-from kontor.api.routers import account_details, accounts, catalog, contracts
+from kontor.api.routers import account_details, accounts, billing, catalog, contracts, invoices
 
 DESCRIPTION = """\
 Contract and subscription billing. Authenticate with `Authorization: Bearer <token>`
@@ -29,3 +29,5 @@ api.add_router("/accounts", accounts.router)
 api.add_router("/", account_details.router)
 api.add_router("/catalog", catalog.router)
 api.add_router("/", contracts.router)
+api.add_router("/", billing.router)
+api.add_router("/invoices", invoices.router)
