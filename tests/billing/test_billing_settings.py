@@ -25,6 +25,13 @@ def test_manager_changes_the_default_payment_term_and_number_format(manager):
         ({"payment_term_days": 400}, "payment_term_days"),
         ({"customer_number_format": "K-{nr}"}, "customer_number_format"),
         ({"customer_number_format": "K-00"}, "customer_number_format"),
+        ({"customer_number_format": "K-{year}-{seq}"}, "customer_number_format"),
+        ({"invoice_number_format": "RE-{seq}-{seq}"}, "invoice_number_format"),
+        ({"invoice_split": "per_day"}, "invoice_split"),
+        ({"start_cutoff_day": 32}, "start_cutoff_day"),
+        ({"max_periods_per_run": 0}, "max_periods_per_run"),
+        ({"align_to_calendar": "yes"}, "align_to_calendar"),
+        ({"default_article": 999}, "default_article"),
         ({"default_billing_interval_months": 5}, "default_billing_interval_months"),
         ({"secret": 1}, "secret"),
     ],
@@ -51,31 +58,49 @@ def test_stale_settings_form_is_refused(manager):
     assert BillingSettings.load().payment_term_days == 10
 
 
+def _form_data(client, url: str, **overrides) -> dict:
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("on" if v is True else "" if v in (None, False) else v) for k, v in data.items()}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v != ""}
+
+
 def test_back_office_settings_page_saves_through_the_service(client, manager, clerk):
-    client.force_login(manager)
     url = "/billing/billingsettings/1/change/"
     BillingSettings.load()
+    client.force_login(manager)
     response = client.post(
-        url,
-        {
-            "payment_term_days": "21",
-            "deviating_price_changeable": "on",
-            "default_billing_interval_months": "1",
-            "customer_number_format": "K-{seq:05}",
-            "version": "1",
-        },
+        url, _form_data(client, url, payment_term_days="21", deviating_price_changeable="on")
     )
     assert response.status_code == 302, response.content[:2000]
     assert BillingSettings.load().payment_term_days == 21
     client.force_login(clerk)
-    response = client.post(
-        url,
-        {
-            "payment_term_days": "5",
-            "version": "2",
-            "default_billing_interval_months": "1",
-            "customer_number_format": "K-{seq:05}",
-        },
-    )
+    response = client.post(url, {"payment_term_days": "5", "version": "2"})
     assert response.status_code == 403
     assert BillingSettings.load().payment_term_days == 21
+
+
+def test_run_settings_are_saved(manager):
+    billing_settings_update(
+        actor=manager,
+        expected_version=1,
+        changes={
+            "invoice_split": "contract",
+            "start_next_month": True,
+            "start_cutoff_day": 20,
+            "align_to_calendar": False,
+            "create_zero_invoices": True,
+            "invoice_number_format": "R{year}{branch}-{seq:05}",
+            "numbers_per_branch": True,
+            "max_periods_per_run": 12,
+        },
+    )
+    row = BillingSettings.load()
+    assert (
+        row.invoice_split,
+        row.start_cutoff_day,
+        row.align_to_calendar,
+        row.invoice_number_format,
+        row.max_periods_per_run,
+    ) == ("contract", 20, False, "R{year}{branch}-{seq:05}", 12)

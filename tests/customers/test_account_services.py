@@ -208,3 +208,10 @@ def test_change_log_names_who_changed_the_recipients(manager, clerk):
         "attachment",
         "link",
     )
+
+
+@pytest.mark.parametrize("code", ["ZZ", "EU", "UN", "D"])
+def test_country_must_be_an_iso_3166_code(manager, code):
+    with pytest.raises(ValidationFailed) as error:
+        account(manager, party=party(country=code))
+    assert error.value.errors[0].field == "contract_party.country"

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from stdnum.eu import at_02
 from stdnum.exceptions import ValidationError as StdnumError
 
-from kontor.billing.models import BillingSettings, SellerProfile
-from kontor.catalog.models import BILLING_INTERVALS
+from kontor.billing.models import BillingSettings, InvoiceSplit, SellerProfile
+from kontor.catalog.models import BILLING_INTERVALS, Article, ArticleType
 from kontor.core.audit import audit
 from kontor.core.errors import FieldError, ValidationFailed, invalid
 from kontor.core.permissions import Action, require
@@ -26,12 +26,36 @@ from kontor.customers.validators import (
     clean_iban,
 )
 
-SETTINGS_FIELDS = {
-    "payment_term_days",
+BOOLEAN_SETTINGS = {
     "deviating_price_changeable",
-    "default_billing_interval_months",
-    "customer_number_format",
+    "start_next_month",
+    "align_to_calendar",
+    "create_zero_invoices",
+    "branch_from_account",
+    "deliver_by_post_default",
+    "numbers_per_branch",
 }
+# name → (lowest, highest, may be empty)
+NUMBER_SETTINGS = {
+    "payment_term_days": (0, 365, False),
+    "start_cutoff_day": (1, 31, True),
+    "max_periods_per_run": (1, 120, False),
+}
+# name → placeholders a number format may use besides the required {seq}
+FORMAT_SETTINGS = {
+    "customer_number_format": set(),
+    "invoice_number_format": {"year", "branch"},
+    "credit_note_number_format": {"year", "branch"},
+    "test_number_format": {"year", "branch"},
+}
+RELATION_SETTINGS = {"default_article_type": ArticleType, "default_article": Article}
+SETTINGS_FIELDS = (
+    BOOLEAN_SETTINGS
+    | set(NUMBER_SETTINGS)
+    | set(FORMAT_SETTINGS)
+    | set(RELATION_SETTINGS)
+    | {"default_billing_interval_months", "invoice_split"}
+)
 
 
 @transaction.atomic
@@ -60,34 +84,56 @@ def billing_settings_update(
 def _check(name: str, value: Any) -> FieldError | None:  # noqa: PLR0911
     if name not in SETTINGS_FIELDS:
         return FieldError(name, "unknown_field", _("Unknown setting."))
-    if name == "payment_term_days":
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 365:
-            return FieldError(name, "invalid", _("Give a number of days from 0 to 365."))
-    elif name == "deviating_price_changeable":
-        if not isinstance(value, bool):
-            return FieldError(name, "invalid", _("Must be true or false."))
-    elif name == "default_billing_interval_months":
-        if value not in {months for months, _label in BILLING_INTERVALS}:
+    if name in BOOLEAN_SETTINGS and not isinstance(value, bool):
+        return FieldError(name, "invalid", _("Must be true or false."))
+    if name in NUMBER_SETTINGS:
+        low, high, optional = NUMBER_SETTINGS[name]
+        if value is None and optional:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             return FieldError(
-                name, "invalid_choice", _("Billing interval must be 1, 2, 3, 6 or 12.")
+                name,
+                "invalid",
+                _("Give a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
             )
-    elif name == "customer_number_format":
-        return _check_number_format(str(value))
+    if name in FORMAT_SETTINGS:
+        return _check_number_format(name, str(value), FORMAT_SETTINGS[name])
+    if name in RELATION_SETTINGS:
+        model = RELATION_SETTINGS[name]
+        if (
+            value is not None
+            and not isinstance(value, model)
+            and not model.objects.filter(pk=value).exists()
+        ):
+            return FieldError(name, "not_found", _("%s does not exist.") % value)
+    if name == "default_billing_interval_months" and value not in {
+        months for months, _label in BILLING_INTERVALS
+    }:
+        return FieldError(name, "invalid_choice", _("Billing interval must be 1, 2, 3, 6 or 12."))
+    if name == "invoice_split" and value not in InvoiceSplit.values:
+        return FieldError(
+            name, "invalid_choice", _("Must be one of: %s.") % ", ".join(InvoiceSplit.values)
+        )
     return None
 
 
-def _check_number_format(pattern: str) -> FieldError | None:
-    """A format must contain `{seq}` and no other placeholders, e.g. `K-{seq:05}`."""
+def _check_number_format(field: str, pattern: str, extra: set[str]) -> FieldError | None:
+    """A format has exactly one `{seq}` and otherwise only the allowed placeholders."""
     try:
-        names = [field for _text, field, _spec, _conv in string.Formatter().parse(pattern) if field]
-        pattern.format(seq=1)
+        names = [f for _text, f, _spec, _conv in string.Formatter().parse(pattern) if f]
+        pattern.format(seq=1, year=2026, branch="B")
     except (ValueError, KeyError, IndexError):
         names = ["?"]
-    if names != ["seq"] or len(pattern) > 40:
+    if names.count("seq") != 1 or set(names) - {"seq"} - extra or len(pattern) > 40:
+        allowed = ", ".join("{" + n + "}" for n in sorted(extra)) or "—"
         return FieldError(
-            "customer_number_format",
+            field,
             "invalid",
-            _("Use exactly one {seq} placeholder, e.g. K-{seq:05} (at most 40 characters)."),
+            _(
+                "Use exactly one {seq} placeholder, e.g. RE-{year}-{seq:06} (other placeholders "
+                "allowed here: %(allowed)s; at most 40 characters)."
+            )
+            % {"allowed": allowed},
         )
     return None
 

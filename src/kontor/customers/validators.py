@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from babel import Locale
+import pycountry
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -20,9 +20,8 @@ from kontor.core.errors import invalid
 
 # SEPA's permitted character set for references (EPC guidance), max 35 characters.
 _SEPA_REFERENCE = re.compile(r"^[A-Za-z0-9+?/\-:().,' ]{1,35}$")
-_COUNTRIES = frozenset(
-    code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
-)
+# ISO 3166-1 alpha-2 only (Babel's territory list also has EU, UN, ZZ, …).
+_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
 # The EU member states' VAT prefixes (Greece uses EL) accepted for reverse charge.
 EU_VAT_PREFIXES = frozenset(vat.MEMBER_STATES) | {"el"}
 
