@@ -7,6 +7,8 @@ counter's row lock, so a rollback returns them and the series stays gapless.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from kontor.invoicing.models import (
     InvoiceLine,
     InvoiceStatus,
     InvoiceTax,
+    NumberSeries,
     OutboxEntry,
 )
 from kontor.invoicing.numbering import series_for, take_numbers
@@ -48,10 +51,17 @@ class TaxRates:
 
     def __init__(self) -> None:
         self._rates: dict[int, list[TaxRate]] = defaultdict(list)
+        self._found: dict[tuple[int, date], tuple[str, Decimal]] = {}
         for rate in TaxRate.objects.select_related("category").order_by("valid_from"):
             self._rates[rate.category_id].append(rate)
 
     def on(self, category_id: int, day: date) -> tuple[str, Decimal]:
+        key = (category_id, day)
+        if key not in self._found:
+            self._found[key] = self._lookup(category_id, day)
+        return self._found[key]
+
+    def _lookup(self, category_id: int, day: date) -> tuple[str, Decimal]:
         found = None
         for rate in self._rates.get(category_id, []):
             if rate.valid_from <= day and (rate.valid_to is None or rate.valid_to >= day):
@@ -96,6 +106,7 @@ def issue_invoices(
     settings = settings or BillingSettings.load()
     rates = rates or TaxRates()
     snapshots = account_snapshots(sorted({plan.account_id for plan in plans}))
+    series: dict[tuple[str, bool, str], NumberSeries] = {}
     kept = []
     for plan in plans:
         snapshot = snapshots[plan.account_id]
@@ -106,16 +117,16 @@ def issue_invoices(
         if totals.gross == 0 and not settings.create_zero_invoices:
             continue
         plan.kind = InvoiceKind.CREDIT_NOTE if totals.gross < 0 else InvoiceKind.INVOICE
+        key = (plan.kind, snapshot.is_test, snapshot.branch_code)
+        if key not in series:
+            series[key] = series_for(
+                plan.kind, is_test=key[1], branch_code=key[2], settings=settings
+            )
         plan.invoice = Invoice(
             account_id=plan.account_id,
             kind=plan.kind,
             grouping_key=plan.grouping_key,
-            series=series_for(
-                plan.kind,
-                is_test=snapshot.is_test,
-                branch_code=snapshot.branch_code,
-                settings=settings,
-            ),
+            series=series[key],
             currency=snapshot.currency,
             net_total=totals.net,
             tax_total=totals.tax,
@@ -209,7 +220,7 @@ def assign_numbers(
             invoice.issue_date = issue_date
             invoice.due_date = issue_date + timedelta(days=buyer.payment_term_days)
             invoice.send_date = invoice.send_date or issue_date
-            invoice.snapshot = {"seller": seller, "buyer": buyer.as_dict()}
+            invoice.snapshot = {"seller": seller, "buyer": plain(buyer)}
             invoice.finalized_at = now
             invoice.finalized_by = actor if getattr(actor, "pk", None) else None
 
@@ -236,3 +247,22 @@ def seller_snapshot() -> dict[str, Any]:
         f.name for f in SellerProfile._meta.concrete_fields if f.name not in {"id", "version"}
     ]
     return {name: getattr(seller, name) for name in fields}
+
+
+def plain(value: Any) -> Any:
+    """`dataclasses.asdict` without its deep copies (strings and numbers are immutable):
+    snapshots of thousands of accounts per chunk."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
