@@ -9,6 +9,7 @@ others are billed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -259,15 +260,13 @@ def _charge(
         )
     )
     line = info[(proposed.subscription_id, family)]
-    with translation.override(language):
-        if proposed.kind == "setup":
-            text = _("Setup fee: %s") % line.description
-        elif proposed.is_correction:
-            text = (_("Credit: %s") if proposed.amount < 0 else _("Correction: %s")) % (
-                line.description
-            )
-        else:
-            text = line.description
+    if proposed.kind == "setup":
+        text = _charge_texts(language)[0] % line.description
+    elif proposed.is_correction:
+        credit, correction = _charge_texts(language)[1:]
+        text = (credit if proposed.amount < 0 else correction) % line.description
+    else:
+        text = line.description
     return Charge(
         account_id=proposed.account_id,
         subscription_id=proposed.subscription_id,
@@ -286,6 +285,14 @@ def _charge(
         contract_type=line.contract_type,
         billing_run=run,
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _charge_texts(language: str) -> tuple[str, str, str]:
+    """The line texts in `language` (activating a language per charge costs more than the
+    rest of the charge)."""
+    with translation.override(language):
+        return _("Setup fee: %s"), _("Credit: %s"), _("Correction: %s")
 
 
 def billing_run_preview(*, actor: Any, run_id: int, limit: int = 500) -> dict[str, Any]:
