@@ -49,10 +49,10 @@ def load_terms(account_ids: list[int]) -> LoadedTerms:
         loaded.terms.append(_terms(sub, addons.get(sub.pk, [])))
         _remember_info(loaded.info, sub, addons.get(sub.pk, []))
     loaded.billed = [
-        BilledCharge(c.subscription_id, c.kind, c.period_start, c.period_end, c.amount)
-        for c in Charge.objects.filter(account_id__in=account_ids)
+        BilledCharge(*row)
+        for row in Charge.objects.filter(account_id__in=account_ids)
         .filter(~Q(subscription_id=None))
-        .only("subscription_id", "kind", "period_start", "period_end", "amount")
+        .values_list("subscription_id", "kind", "period_start", "period_end", "amount")
     ]
     return loaded
 
