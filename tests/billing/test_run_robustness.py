@@ -98,6 +98,7 @@ def wait_until_inside_a_chunk(child: subprocess.Popen, timeout: float = 30) -> N
             assert child.poll() is None, "the run finished before it could be killed"
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+                " AND datname = current_database()"
                 " AND state = 'idle in transaction' AND backend_xid IS NOT NULL"
                 " AND clock_timestamp() - state_change > interval '50 milliseconds'",
                 [CHILD_APP],
