@@ -93,6 +93,8 @@ def billing_run_execute(
     run = _start(run_id)
     account_ids = billable_account_ids()
     BillingRun.objects.filter(pk=run.pk).update(accounts_total=len(account_ids), accounts_done=0)
+    if not account_ids:  # no chunk will report progress: the run is done now
+        _record_progress(run.pk, 0, 0, 0, 0)
     from django.conf import settings as django_settings
 
     if django_settings.KONTOR_BROKER_URL:
