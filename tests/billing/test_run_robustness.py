@@ -107,3 +107,12 @@ def wait_until_inside_a_chunk(child: subprocess.Popen, timeout: float = 30) -> N
                 return
             time.sleep(0.01)
     raise AssertionError(f"the billing run never paused inside a chunk in {timeout} s")
+
+
+@pytest.mark.django_db
+def test_a_run_with_nothing_to_bill_is_done_at_once(manager):
+    run = run_billing(manager)
+
+    assert (run.status, run.accounts_total, run.accounts_done) == (RunStatus.DONE, 0, 0)
+    assert run.finished_at is not None
+    assert not Charge.objects.exists() and not Invoice.objects.exists()
