@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kontor.backoffice import (
+    billing_admin,  # noqa: F401 - registers the billing pages
     catalog_admin,  # noqa: F401 - registers the catalog pages
     settings_admin,  # noqa: F401 - registers the settings pages
 )
