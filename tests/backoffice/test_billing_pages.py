@@ -437,3 +437,13 @@ def test_accountant_cannot_add_a_charge(world):
 
     assert response.status_code == 403
     assert Charge.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [M, C, A])
+def test_account_page_links_to_its_charges(world, role):
+    page = text(
+        client(world, role).get(reverse("admin:customers_account_change", args=[world.muster.pk]))
+    )
+
+    link = reverse("admin:billing_charge_changelist") + f"?account__id__exact={world.muster.pk}"
+    assert f'id="account-billing" href="{link}"' in page
