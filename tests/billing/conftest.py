@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -166,7 +167,11 @@ def child_process_env() -> Callable[..., dict[str, str]]:
     def env(**extra: str) -> dict[str, str]:
         db = connection.settings_dict
         url = "postgres://{}:{}@{}:{}/{}".format(
-            db["USER"], db["PASSWORD"] or "", db["HOST"] or "", db["PORT"] or "", db["NAME"]
+            quote(db["USER"] or "", safe=""),
+            quote(db["PASSWORD"] or "", safe=""),
+            db["HOST"] or "127.0.0.1",
+            db["PORT"] or "5432",
+            db["NAME"],
         )
         values = dict(os.environ, DATABASE_URL=url, KONTOR_BROKER_URL="")
         values["PYTHONPATH"] = os.pathsep.join(
