@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from kontor.billing.charges import charge_create
 from kontor.billing.models import BillingRun, BillingSettings, Charge, RunStatus
@@ -26,8 +27,10 @@ def world(manager, clerk, accountant):
 
 
 def run_command(*args: str, as_user: str = "manager") -> str:
+    """Run the command with English messages (German is the default language)."""
     out = StringIO()
-    call_command("billing_run", *args, as_user=as_user, stdout=out, stderr=StringIO())
+    with translation.override("en"):
+        call_command("billing_run", *args, as_user=as_user, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
