@@ -129,7 +129,9 @@ def test_run_with_a_bad_date_is_refused(s):
 
 
 def test_customer_sees_no_billing_runs(billed):
-    assert billed.api(U).get("/billing-runs/1").status == 403
+    run = BillingRun.objects.get()
+    assert billed.api(U).get(f"/billing-runs/{run.pk}").status == 403
+    assert billed.api(U).get("/billing-runs").status == 403
 
 
 # --- invoices: read ----------------------------------------------------------------------

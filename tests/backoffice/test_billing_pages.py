@@ -41,13 +41,13 @@ def text(response) -> str:
 
 
 def _pages(world):
-    run_billing(world.manager, finalize=False)
+    run = run_billing(world.manager, finalize=False)
     draft = invoice_of(world.muster)
     account = world.muster.pk
     return {
         "runs": (reverse("admin:billing_billingrun_changelist"), {M, C, A}),
         "new_run": (reverse("admin:billing_billingrun_add"), {M, C}),
-        "run": (reverse("admin:billing_billingrun_change", args=[1]), {M, C, A}),
+        "run": (reverse("admin:billing_billingrun_change", args=[run.pk]), {M, C, A}),
         "invoices": (reverse("admin:invoicing_invoice_changelist"), {M, C, A}),
         "invoice": (reverse("admin:invoicing_invoice_change", args=[draft.pk]), {M, C, A}),
         "charges": (

@@ -37,7 +37,8 @@ def run_command(*args: str, as_user: str = "manager") -> str:
 def test_preview_prints_what_would_be_billed_and_bills_nothing(world):
     output = run_command("--date", "2026-12-01", "--preview")
 
-    assert "Preview of billing run 1 for 2026-12-01 (nothing billed)" in output
+    run = BillingRun.objects.get()
+    assert f"Preview of billing run {run.pk} for 2026-12-01 (nothing billed)" in output
     rows = [line.split("│")[1:4] for line in output.splitlines() if "K-0000" in line]
     assert [[cell.strip() for cell in row] for row in rows] == [
         ["K-00001", "2", "25.80"],
@@ -56,7 +57,8 @@ def test_execute_bills_shows_progress_and_reports_counts(world):
 
     assert "Billing accounts" in output
     assert "2/2" in output
-    assert "Billing run 1 for 2026-12-01: done, 2/2 account(s)" in output
+    run = BillingRun.objects.get()
+    assert f"Billing run {run.pk} for 2026-12-01: done, 2/2 account(s)" in output
     summary = next(line for line in output.splitlines() if line.count("│") == 4)
     assert [cell.strip() for cell in summary.split("│")[1:4]] == ["4", "2", "2"]
     assert "Refused: 0, failed: 0" in output
@@ -120,7 +122,7 @@ def test_resuming_a_done_run_exits_1(world):
     run_command("--date", "2026-12-01")
 
     with pytest.raises(CommandError, match="This run is done") as caught:
-        run_command("--run", "1")
+        run_command("--run", str(BillingRun.objects.get().pk))
 
     assert caught.value.returncode == 1
 
@@ -131,8 +133,8 @@ def test_resuming_a_done_run_exits_1(world):
         (["--date", "2026-13-01"], "--date: '2026-13-01' is not a date; use YYYY-MM-DD"),
         (["--date", "tomorrow", "--preview"], "--date: 'tomorrow' is not a date"),
         ([], "Give either --date (a new run) or --run ID (resume)."),
-        (["--date", "2026-12-01", "--run", "1"], "Give either --date"),
-        (["--run", "99"], "Billing run 99 does not exist."),
+        (["--date", "2026-12-01", "--run", "7"], "Give either --date"),
+        (["--run", "999999"], "Billing run 999999 does not exist."),
     ],
 )
 def test_bad_input_exits_1_and_writes_nothing(world, args, message):
