@@ -33,6 +33,7 @@ from kontor.billing.models import (
 from kontor.billing.terms_loader import LineInfo, load_terms
 from kontor.core import clock
 from kontor.core.audit import audit
+from kontor.core.bulk import bulk_insert
 from kontor.core.errors import Conflict, NotFound
 from kontor.core.permissions import Action, require
 from kontor.customers.models import Account
@@ -212,7 +213,7 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
         new.append(
             _charge(run, proposed, period, loaded.info, languages.get(proposed.account_id, "de"))
         )
-    Charge.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    bulk_insert(new, ignore_conflicts=True)
     open_charges = Charge.objects.filter(
         account_id__in=account_ids, invoice_line__isnull=True, period_start__lte=run.as_of
     ).order_by("account_id", "id")

@@ -19,6 +19,7 @@ from typing import Any
 from kontor.billing.models import BillingSettings, Charge, InvoiceSplit, SellerProfile
 from kontor.catalog.models import TaxRate
 from kontor.core import clock
+from kontor.core.bulk import bulk_insert
 from kontor.customers.selectors import account_snapshots
 from kontor.invoicing.models import (
     Invoice,
@@ -142,7 +143,7 @@ def issue_invoices(
     invoices = [plan.invoice for plan in kept if plan.invoice is not None]
     if finalize:
         assign_numbers(invoices, issue_date=as_of, actor=actor, snapshots=snapshots)
-    Invoice.objects.bulk_create(invoices, batch_size=500)
+    bulk_insert(invoices)
     _store_children(kept)
     if finalize:
         record_finalized(invoices)
@@ -192,8 +193,8 @@ def _store_children(plans: Sequence[PlannedInvoice]) -> None:
             )
             for g in totals.groups
         ]
-    InvoiceLine.objects.bulk_create(lines, batch_size=1000)
-    InvoiceTax.objects.bulk_create(taxes, batch_size=1000)
+    bulk_insert(lines, set_pks=False)
+    bulk_insert(taxes, set_pks=False)
 
 
 def assign_numbers(
@@ -227,7 +228,7 @@ def assign_numbers(
 
 def record_finalized(invoices: Sequence[Invoice]) -> None:
     """The business event for documents and delivery: one outbox entry per invoice."""
-    OutboxEntry.objects.bulk_create(
+    bulk_insert(
         [
             OutboxEntry(
                 topic="invoice.finalized",
@@ -236,7 +237,6 @@ def record_finalized(invoices: Sequence[Invoice]) -> None:
             )
             for i in invoices
         ],
-        batch_size=1000,
         ignore_conflicts=True,
     )
 
