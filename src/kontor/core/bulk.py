@@ -12,12 +12,13 @@ ids) go to the driver as they are — exactly what the field API would pass; any
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.utils import timezone
 
 PLAIN = (int, str, Decimal, date, bool, type(None))
 PLAIN_FIELDS = (
@@ -41,50 +42,54 @@ def bulk_insert(
     object gets its primary key, as `bulk_create` gives it."""
     if not objs:
         return
+    with transaction.atomic(savepoint=False):
+        _bulk_insert(objs, ignore_conflicts, set_pks, batch_size)
+
+
+def _bulk_insert(
+    objs: Sequence[models.Model], ignore_conflicts: bool, set_pks: bool, batch_size: int
+) -> None:
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()  # one timestamp for the batch (bulk_create takes one per object)
     for f in fields:
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
             for obj in objs:
-                f.pre_save(obj, add=True)
+                setattr(obj, f.attname, now)
+    rows = list(zip(*(_column(f, objs) for f in fields), strict=True))
     columns = [f.column for f in fields]
-    convert = [_converter(f) for f in fields]
-    attnames = [f.attname for f in fields]
-    rows = [
-        tuple(
-            c(getattr(obj, name)) if c else getattr(obj, name)
-            for c, name in zip(convert, attnames, strict=True)
-        )
-        for obj in objs
-    ]
     table = model._meta.db_table
     want_pks = set_pks and not ignore_conflicts
+    insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_sqlite
     for start in range(0, len(rows), batch_size):
-        batch = rows[start : start + batch_size]
-        if connection.vendor == "postgresql":
-            pks = _insert_postgresql(table, columns, batch, ignore_conflicts, want_pks)
-        else:
-            pks = _insert_sqlite(table, columns, batch, ignore_conflicts, want_pks)
-        if want_pks:
-            for obj, pk in zip(objs[start : start + batch_size], pks, strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
-    if not want_pks:
-        for obj in objs:
-            obj._state.db = connection.alias
+        pks = insert(table, columns, rows[start : start + batch_size], ignore_conflicts, want_pks)
+        for obj, pk in zip(objs[start : start + batch_size], pks, strict=want_pks):
+            obj.pk = pk
+            obj._state.adding = False
+    for obj in objs:
+        obj._state.db = connection.alias
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any] | None:
-    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.JSONField):
-
-        def plain_or_prepared(value: Any) -> Any:
-            if type(value) in PLAIN:
-                return value
-            return field.get_db_prep_save(value, connection)
-
-        return plain_or_prepared
-    return lambda value: field.get_db_prep_save(value, connection)
+def _column(field: models.Field, objs: Sequence[models.Model]) -> list[Any]:
+    """The database values of one field for every object."""
+    name = field.attname
+    values = [getattr(obj, name) for obj in objs]
+    db = connections[DEFAULT_DB_ALIAS]  # the real connection, not the per-access proxy
+    plain = isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.JSONField)
+    if plain and all(type(value) in PLAIN for value in values):
+        return values
+    if isinstance(field, models.JSONField):
+        return [field.get_db_prep_save(value, db) for value in values]
+    prepared: dict[Any, Any] = {}  # dates, times and the like repeat: prepare each once
+    result = []
+    for value in values:
+        if type(value) in PLAIN and plain:
+            result.append(value)
+            continue
+        if value not in prepared:
+            prepared[value] = field.get_db_prep_save(value, db)
+        result.append(prepared[value])
+    return result
 
 
 def _insert_sqlite(
@@ -116,12 +121,6 @@ def _insert_postgresql(
 ) -> list[int]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if ignore:
-            names = ", ".join(quote(c) for c in columns)
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders}) "  # noqa: S608
-            cursor.executemany(sql + "ON CONFLICT DO NOTHING", rows)
-            return []
         pks: list[int] = []
         if want_pks:
             cursor.execute(
@@ -132,7 +131,22 @@ def _insert_postgresql(
             rows = [(pk, *row) for pk, row in zip(pks, rows, strict=True)]
             columns = ["id", *columns]
         names = ", ".join(quote(c) for c in columns)
-        with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+        target = quote(table)
+        if ignore:
+            # COPY cannot skip conflicting rows: copy into a scratch table, then insert
+            # from it with ON CONFLICT DO NOTHING (one statement instead of one per row).
+            target = quote(f"bulk_{table}")
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {quote(table)} WITH NO DATA"
+            )
+        with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        if ignore:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {target} "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(f"TRUNCATE {target}")
         return pks
