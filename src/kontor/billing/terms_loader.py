@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
@@ -33,16 +34,93 @@ class LoadedTerms:
     info: dict[tuple[int, str], LineInfo]  # (subscription id, family) → line info
 
 
+SUBSCRIPTION_COLUMNS = (
+    "pk",
+    "account_id",
+    "start_date",
+    "end_date",
+    "deviating_price",
+    "quantity",
+    "predecessor_id",
+    "contract_id",
+    "tariff_version__billing_interval_months",
+    "tariff_version__price",
+    "tariff_version__billing_timing",
+    "tariff_version__setup_fee",
+    "tariff_version__tax_category_id",
+    "tariff_version__contract_type",
+    "tariff_version__tariff__name",
+    "tariff_version__article_id",
+    "tariff_version__article__number",
+    "tariff_version__article__unit",
+)
+ADDON_COLUMNS = (
+    "pk",
+    "subscription_id",
+    "quantity",
+    "start_date",
+    "end_date",
+    "article__price",
+    "article__name",
+    "article__number",
+    "article__unit",
+    "article__tax_category_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Subscription:
+    """One subscription row with its tariff version, read as plain values (no model
+    instances: a chunk holds thousands)."""
+
+    pk: int
+    account_id: int
+    start_date: date
+    end_date: date | None
+    deviating_price: Decimal | None
+    quantity: Decimal
+    predecessor_id: int | None
+    contract_id: int
+    interval_months: int
+    price: Decimal
+    timing: str
+    setup_fee: Decimal
+    tax_category_id: int
+    contract_type: str
+    tariff_name: str
+    article_id: int | None
+    article_number: str | None
+    article_unit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Addon:
+    pk: int
+    subscription_id: int
+    quantity: Decimal
+    start_date: date
+    end_date: date | None
+    price: Decimal
+    name: str
+    number: str
+    unit: str
+    tax_category_id: int
+
+
 def load_terms(account_ids: list[int]) -> LoadedTerms:
-    subscriptions = list(
-        Subscription.objects.filter(account_id__in=account_ids)
-        .select_related("tariff_version__tariff", "tariff_version__article", "contract")
+    subscriptions = [
+        _Subscription(*row)
+        for row in Subscription.objects.filter(account_id__in=account_ids)
         .order_by("account_id", "id")
-    )
-    addons: dict[int, list[SubscriptionAddon]] = defaultdict(list)
-    for addon in SubscriptionAddon.objects.filter(
-        subscription__account_id__in=account_ids
-    ).select_related("article"):
+        .values_list(*SUBSCRIPTION_COLUMNS)
+    ]
+    addons: dict[int, list[_Addon]] = defaultdict(list)
+    for row in (
+        SubscriptionAddon.objects.filter(subscription__account_id__in=account_ids)
+        .order_by("id")
+        .values_list(*ADDON_COLUMNS)
+    ):
+        addon = _Addon(*row)
         addons[addon.subscription_id].append(addon)
     loaded = LoadedTerms([], [], {})
     for sub in subscriptions:
@@ -57,50 +135,48 @@ def load_terms(account_ids: list[int]) -> LoadedTerms:
     return loaded
 
 
-def _terms(sub: Subscription, addons: list[SubscriptionAddon]) -> SubscriptionTerms:
-    version = sub.tariff_version
+def _terms(sub: _Subscription, addons: list[_Addon]) -> SubscriptionTerms:
     return SubscriptionTerms(
         subscription_id=sub.pk,
         account_id=sub.account_id,
         start=sub.start_date,
         end=sub.end_date,
-        interval_months=version.billing_interval_months,
-        unit_price=sub.effective_price,
+        interval_months=sub.interval_months,
+        unit_price=sub.price if sub.deviating_price is None else sub.deviating_price,
         quantity=sub.quantity,
-        timing=version.billing_timing,  # type: ignore[arg-type]
+        timing=sub.timing,  # type: ignore[arg-type]
         # A tariff change continues the contract: no second setup fee for the successor.
-        setup_fee=Decimal(0) if sub.predecessor_id else version.setup_fee,
+        setup_fee=Decimal(0) if sub.predecessor_id else sub.setup_fee,
         addons=tuple(
-            AddonTerms(a.pk, a.article.price, a.quantity, a.start_date, a.end_date) for a in addons
+            AddonTerms(a.pk, a.price, a.quantity, a.start_date, a.end_date) for a in addons
         ),
     )
 
 
 def _remember_info(
-    info: dict[tuple[int, str], LineInfo], sub: Subscription, addons: list[SubscriptionAddon]
+    info: dict[tuple[int, str], LineInfo], sub: _Subscription, addons: list[_Addon]
 ) -> None:
-    version = sub.tariff_version
-    article = version.article
-    common = {"contract_id": sub.contract_id, "contract_type": version.contract_type}
+    has_article = sub.article_id is not None
+    common = {"contract_id": sub.contract_id, "contract_type": sub.contract_type}
     info[(sub.pk, "recurring")] = LineInfo(
-        description=version.tariff.name,
-        tax_category_id=version.tax_category_id,
-        article_number=article.number if article else "",
-        unit=article.unit if article else "C62",
+        description=sub.tariff_name,
+        tax_category_id=sub.tax_category_id,
+        article_number=sub.article_number if has_article else "",
+        unit=sub.article_unit if has_article else "C62",
         **common,
     )
     info[(sub.pk, "setup")] = LineInfo(
-        description=version.tariff.name,
-        tax_category_id=version.tax_category_id,
-        article_number=article.number if article else "",
+        description=sub.tariff_name,
+        tax_category_id=sub.tax_category_id,
+        article_number=sub.article_number if has_article else "",
         unit="C62",
         **common,
     )
     for addon in addons:
         info[(sub.pk, f"addon:{addon.pk}")] = LineInfo(
-            description=addon.article.name,
-            tax_category_id=addon.article.tax_category_id,
-            article_number=addon.article.number,
-            unit=addon.article.unit,
+            description=addon.name,
+            tax_category_id=addon.tax_category_id,
+            article_number=addon.number,
+            unit=addon.unit,
             **common,
         )
