@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Min, Q, QuerySet
@@ -15,7 +16,9 @@ from kontor.customers.models import (
     Account,
     AccountStatus,
     ChangeRequestStatus,
+    ContractParty,
     ContractPartyChangeRequest,
+    InvoiceRecipient,
     Mandate,
     MandateStatus,
 )
@@ -104,12 +107,21 @@ def invoice_emails(account: Account) -> list[tuple[str, str]]:
     """Where invoices go: every recipient (with its delivery mode), plus the deviating invoice
     e-mail (PDF attached); with neither, the contract party's e-mail."""
     recipients = sorted(account.recipients.all(), key=lambda r: r.pk)
-    emails = [(r.email, r.delivery_mode) for r in recipients]
-    deviating = account.deviating_invoice_email
+    return _emails(
+        [(r.email, r.delivery_mode) for r in recipients],
+        account.deviating_invoice_email,
+        account.contract_party.email,
+    )
+
+
+def _emails(
+    recipients: list[tuple[str, str]], deviating: str, party_email: str
+) -> list[tuple[str, str]]:
+    emails = list(recipients)
     if deviating and deviating.lower() not in {email.lower() for email, _mode in emails}:
         emails.append((deviating, "attachment"))
-    if not emails and account.contract_party.email:
-        emails.append((account.contract_party.email, "attachment"))
+    if not emails and party_email:
+        emails.append((party_email, "attachment"))
     return emails
 
 
@@ -118,35 +130,90 @@ def account_snapshot(account: Account) -> AccountSnapshot:
     return account_snapshots([account.pk])[account.pk]
 
 
+SNAPSHOT_COLUMNS = (
+    "pk",
+    "customer_number",
+    "billing_name",
+    "billing_street",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+    "billing_address_extra",
+    "deviating_invoice_email",
+    "vat_treatment",
+    "vat_id",
+    "leitweg_id",
+    "po_number",
+    "payment_method",
+    "payment_term_days",
+    "language",
+    "currency",
+    "is_test",
+    "branch__code",
+    "contract_party__kind",
+    "contract_party__company_name",
+    "contract_party__first_name",
+    "contract_party__last_name",
+    "contract_party__street",
+    "contract_party__postal_code",
+    "contract_party__city",
+    "contract_party__country",
+    "contract_party__address_extra",
+    "contract_party__contact_person",
+    "contract_party__email",
+)
+
+
 def account_snapshots(account_ids: list[int]) -> dict[int, AccountSnapshot]:
-    """Snapshots of many accounts in a handful of queries (billing runs)."""
+    """Snapshots of many accounts in a handful of queries (billing runs), read as plain
+    rows: a billing chunk snapshots thousands of accounts."""
     default_term = BillingSettings.load().payment_term_days
-    accounts = (
-        Account.objects.filter(pk__in=account_ids)
-        .select_related("contract_party", "branch")
-        .prefetch_related("recipients")
-    )
+    recipients: dict[int, list[tuple[str, str]]] = {}
+    for account_id, email, mode in (
+        InvoiceRecipient.objects.filter(account_id__in=account_ids)
+        .order_by("pk")
+        .values_list("account_id", "email", "delivery_mode")
+    ):
+        recipients.setdefault(account_id, []).append((email, mode))
     mandates = {
-        m.account_id: m
-        for m in Mandate.objects.filter(account_id__in=account_ids, status=MandateStatus.ACTIVE)
-        .select_related("bank_account")
+        row[0]: row[1:]
+        for row in Mandate.objects.filter(
+            account_id__in=account_ids, status=MandateStatus.ACTIVE
+        ).values_list(
+            "account_id", "reference", "signed_on", "bank_account__iban", "bank_account__bic"
+        )
     }
-    return {a.pk: _snapshot(a, mandates.get(a.pk), default_term) for a in accounts}
+    return {
+        row["pk"]: _snapshot_of_row(
+            SimpleNamespace(**row),
+            recipients.get(row["pk"], []),
+            mandates.get(row["pk"]),
+            default_term,
+        )
+        for row in Account.objects.filter(pk__in=account_ids).values(*SNAPSHOT_COLUMNS)
+    }
 
 
-def _snapshot(account: Account, mandate: Mandate | None, default_term: int) -> AccountSnapshot:
-    party = account.contract_party
+def _snapshot_of_row(
+    account: Any, recipients: list[tuple[str, str]], mandate: Any, default_term: int
+) -> AccountSnapshot:
+    party = SimpleNamespace(
+        kind=account.contract_party__kind,
+        company_name=account.contract_party__company_name,
+        first_name=account.contract_party__first_name,
+        last_name=account.contract_party__last_name,
+    )
     party_address = PostalAddress(
-        name=party.display_name,
-        street=party.street,
-        postal_code=party.postal_code,
-        city=party.city,
-        country=party.country,
-        address_extra=party.address_extra,
-        contact_person=party.contact_person,
+        name=ContractParty.display_name.fget(party),  # type: ignore[attr-defined]
+        street=account.contract_party__street,
+        postal_code=account.contract_party__postal_code,
+        city=account.contract_party__city,
+        country=account.contract_party__country,
+        address_extra=account.contract_party__address_extra,
+        contact_person=account.contract_party__contact_person,
     )
     billing = party_address
-    if account.has_billing_address:
+    if Account.has_billing_address.fget(account):  # type: ignore[attr-defined]
         billing = PostalAddress(
             name=account.billing_name,
             street=account.billing_street,
@@ -156,6 +223,7 @@ def _snapshot(account: Account, mandate: Mandate | None, default_term: int) -> A
             address_extra=account.billing_address_extra,
         )
     term = account.payment_term_days
+    reference, signed_on, iban, bic = mandate or ("", None, "", "")
     return AccountSnapshot(
         account_id=account.pk,
         customer_number=account.customer_number,
@@ -169,12 +237,14 @@ def _snapshot(account: Account, mandate: Mandate | None, default_term: int) -> A
         payment_term_days=default_term if term is None else term,
         language=account.language,
         currency=account.currency,
-        invoice_emails=tuple(invoice_emails(account)),
-        mandate_reference=mandate.reference if mandate else "",
-        mandate_signed_on=mandate.signed_on.isoformat() if mandate else "",
-        iban=mandate.bank_account.iban if mandate else "",
-        bic=mandate.bank_account.bic if mandate else "",
-        branch_code=account.branch.code if account.branch else "",
+        invoice_emails=tuple(
+            _emails(recipients, account.deviating_invoice_email, account.contract_party__email)
+        ),
+        mandate_reference=reference,
+        mandate_signed_on=signed_on.isoformat() if signed_on else "",
+        iban=iban,
+        bic=bic,
+        branch_code=account.branch__code or "",
         is_test=account.is_test,
     )
 
