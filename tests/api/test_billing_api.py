@@ -161,7 +161,7 @@ def test_read_an_invoice_with_lines_taxes_and_totals_as_strings(billed):
             "period_end": "2026-11-30",
             "quantity": "1",
             "unit": "C62",
-            "unit_price": "20.00",
+            "unit_price": "10.00",
             "net_amount": "10.00",
             "vat_category": "S",
             "vat_rate": "19.00",

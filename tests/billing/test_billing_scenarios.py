@@ -184,3 +184,11 @@ def test_second_run_for_the_same_date_bills_nothing(manager, monthly):
     assert len(run(manager, date(2026, 2, 1))) == 1
     assert run(manager, date(2026, 2, 1)) == []
     assert Charge.objects.count() == 2
+
+
+def test_prorated_lines_read_quantity_times_unit_price(manager, monthly):
+    book(manager, monthly, date(2026, 1, 17), quantity=3)
+    [first] = run(manager, date(2026, 1, 17))
+    [line] = first.lines.all()
+    # 3 × 30.00 × 15/31 = 43.55; the line shows 3 × 14.5167
+    assert (line.quantity, line.unit_price, line.net_amount) == (D("3"), D("14.5167"), D("43.55"))

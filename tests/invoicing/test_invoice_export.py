@@ -93,7 +93,7 @@ def test_exported_invoice_carries_every_printed_fact(billed, accountant):
         "period_end": "2026-11-30",
         "quantity": "1",
         "unit": "C62",
-        "unit_price": "20.00",
+        "unit_price": "10.00",
         "net_amount": "10.00",
         "vat_category": "S",
         "vat_rate": "19.00",

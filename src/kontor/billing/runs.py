@@ -33,11 +33,12 @@ from kontor.billing.models import (
 from kontor.billing.terms_loader import LineInfo, load_terms
 from kontor.core import clock
 from kontor.core.audit import audit
-from kontor.core.bulk import bulk_insert
+from kontor.core.bulk import bulk_insert_rows
 from kontor.core.errors import Conflict, NotFound
+from kontor.core.money import round_unit_price
 from kontor.core.permissions import Action, require
 from kontor.customers.models import Account
-from kontor.invoicing.issue import TaxRates, issue_invoices, plan_invoices
+from kontor.invoicing.issue import TaxRates, issue_invoices, open_charge_rows, plan_invoices
 
 log = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
@@ -213,11 +214,11 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
         new.append(
             _charge(run, proposed, period, loaded.info, languages.get(proposed.account_id, "de"))
         )
-    bulk_insert(new, ignore_conflicts=True)
+    bulk_insert_rows(Charge, new, ignore_conflicts=True)
     open_charges = Charge.objects.filter(
         account_id__in=account_ids, invoice_line__isnull=True, period_start__lte=run.as_of
     ).order_by("account_id", "id")
-    plans = plan_invoices(open_charges, settings.invoice_split)
+    plans = plan_invoices(open_charge_rows(open_charges), settings.invoice_split)
     invoices = issue_invoices(
         plans,
         as_of=run.as_of,
@@ -252,7 +253,8 @@ def _charge(
     period: tuple[date, date],
     info: dict[tuple[int, str], LineInfo],
     language: str,
-) -> Charge:
+) -> dict[str, Any]:
+    """The new charge as a row (field → value) for the bulk insert."""
     family = (
         "setup"
         if proposed.kind == "setup"
@@ -270,24 +272,24 @@ def _charge(
         text = (credit if proposed.amount < 0 else correction) % line.description
     else:
         text = line.description
-    return Charge(
-        account_id=proposed.account_id,
-        subscription_id=proposed.subscription_id,
-        kind=proposed.kind,
-        period_start=period[0],
-        period_end=period[1],
-        description=text,
-        quantity=proposed.quantity,
-        unit=line.unit,
-        unit_price=proposed.unit_price,
-        amount=proposed.amount,
-        prorated=proposed.prorated,
-        tax_category_id=line.tax_category_id,
-        article_number=line.article_number,
-        contract_id=line.contract_id,
-        contract_type=line.contract_type,
-        billing_run=run,
-    )
+    return {
+        "account_id": proposed.account_id,
+        "subscription_id": proposed.subscription_id,
+        "kind": proposed.kind,
+        "period_start": period[0],
+        "period_end": period[1],
+        "description": text,
+        "quantity": proposed.quantity,
+        "unit": line.unit,
+        "unit_price": _line_unit_price(proposed),
+        "amount": proposed.amount,
+        "prorated": proposed.prorated,
+        "tax_category_id": line.tax_category_id,
+        "article_number": line.article_number,
+        "contract_id": line.contract_id,
+        "contract_type": line.contract_type,
+        "billing_run_id": run.pk,
+    }
 
 
 @functools.lru_cache(maxsize=8)
@@ -347,3 +349,11 @@ def _open_charge_totals(account_ids: list[int], as_of: date) -> list[tuple[int, 
             account_id__in=account_ids, invoice_line__isnull=True, period_start__lte=as_of
         ).values_list("account_id", "amount")
     )
+
+
+def _line_unit_price(proposed: ProposedCharge) -> Any:
+    """Quantity × unit price should give the line's net amount (EN 16931 reads it so): a
+    prorated or corrected line carries the prorated price per unit, not the full one."""
+    if not (proposed.prorated or proposed.is_correction) or not proposed.quantity:
+        return proposed.unit_price
+    return round_unit_price(proposed.amount / proposed.quantity)
