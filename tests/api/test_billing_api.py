@@ -428,7 +428,12 @@ def test_idempotency_key_charges_once(s):
 
     assert first.status == 201
     assert first.body["idempotency_key"] == "shop-order-4711"
-    assert (second.status, second.body["errors"][0]["code"]) == (409, "duplicate_charge")
+    assert (second.status, second.body["id"]) == (201, first.body["id"])
+    assert Charge.objects.count() == 1
+    other = s.api().post(
+        path, {**_charge_body(s), "unit_price": "1.00"}, HTTP_IDEMPOTENCY_KEY="shop-order-4711"
+    )
+    assert (other.status, other.body["errors"][0]["code"]) == (409, "idempotency_key_reused")
     assert Charge.objects.count() == 1
 
 

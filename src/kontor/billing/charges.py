@@ -66,13 +66,28 @@ def charge_create(
         with transaction.atomic():
             charge.save()
     except IntegrityError as exc:
+        existing = Charge.objects.filter(idempotency_key=charge.idempotency_key).first()
+        if existing is not None and _same_charge(existing, charge):
+            return existing  # a replay of the same request: the charge exists already
         raise Conflict(
-            _("A charge with this idempotency key exists already."),
-            code="duplicate_charge",
+            _("This idempotency key was used for a different charge."),
+            code="idempotency_key_reused",
             field="idempotency_key",
         ) from exc
     audit(actor, "charge.created", account, amount=charge.amount, description=description)
     return charge
+
+
+def _same_charge(a: Charge, b: Charge) -> bool:
+    fields = (
+        "account_id",
+        "description",
+        "quantity",
+        "unit_price",
+        "tax_category_id",
+        "period_start",
+    )
+    return all(getattr(a, name) == getattr(b, name) for name in fields)
 
 
 @transaction.atomic

@@ -80,8 +80,9 @@ def create_charge(
     payload: ChargeIn,
     idempotency_key: Header[str | None] = None,
 ) -> Any:
-    """With an `Idempotency-Key` header, a repeated request charges nothing and answers 409
-    `duplicate_charge`."""
+    """With an `Idempotency-Key` header, repeating the same request returns the charge created
+    the first time (nothing is charged twice); the same key with different content is refused
+    with 409 `idempotency_key_reused`."""
     charge = charge_create(
         actor=request.auth,
         account_id=account_id,
