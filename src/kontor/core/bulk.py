@@ -42,38 +42,70 @@ def bulk_insert(
     object gets its primary key, as `bulk_create` gives it."""
     if not objs:
         return
-    with transaction.atomic(savepoint=False):
-        _bulk_insert(objs, ignore_conflicts, set_pks, batch_size)
-
-
-def _bulk_insert(
-    objs: Sequence[models.Model], ignore_conflicts: bool, set_pks: bool, batch_size: int
-) -> None:
     model = type(objs[0])
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _fields(model)
     now = timezone.now()  # one timestamp for the batch (bulk_create takes one per object)
     for f in fields:
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
             for obj in objs:
                 setattr(obj, f.attname, now)
-    rows = list(zip(*(_column(f, objs) for f in fields), strict=True))
-    columns = [f.column for f in fields]
-    table = model._meta.db_table
+    values = [[getattr(obj, f.attname) for obj in objs] for f in fields]
     want_pks = set_pks and not ignore_conflicts
-    insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_sqlite
-    for start in range(0, len(rows), batch_size):
-        pks = insert(table, columns, rows[start : start + batch_size], ignore_conflicts, want_pks)
-        for obj, pk in zip(objs[start : start + batch_size], pks, strict=want_pks):
-            obj.pk = pk
-            obj._state.adding = False
+    pks = _insert(model, fields, values, ignore_conflicts, want_pks, batch_size)
+    for obj, pk in zip(objs, pks, strict=want_pks):
+        obj.pk = pk
+        obj._state.adding = False
     for obj in objs:
         obj._state.db = connection.alias
 
 
-def _column(field: models.Field, objs: Sequence[models.Model]) -> list[Any]:
-    """The database values of one field for every object."""
-    name = field.attname
-    values = [getattr(obj, name) for obj in objs]
+def bulk_insert_rows(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    ignore_conflicts: bool = False,
+    batch_size: int = 2000,
+) -> None:
+    """Insert plain rows (field attname → value; missing fields get their default), for
+    rows nobody needs as model instances afterwards."""
+    if not rows:
+        return
+    fields = _fields(model)
+    now = timezone.now()
+    values = []
+    for f in fields:
+        auto = getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+        default = now if auto else f.get_default()
+        values.append([row.get(f.attname, default) for row in rows])
+    _insert(model, fields, values, ignore_conflicts, False, batch_size)
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(
+    model: type[models.Model],
+    fields: list[models.Field],
+    values: list[list[Any]],
+    ignore_conflicts: bool,
+    want_pks: bool,
+    batch_size: int,
+) -> list[int]:
+    rows = list(zip(*(_prepared(f, v) for f, v in zip(fields, values, strict=True)), strict=True))
+    columns = [f.column for f in fields]
+    table = model._meta.db_table
+    insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_sqlite
+    pks: list[int] = []
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            pks += insert(table, columns, batch, ignore_conflicts, want_pks)
+    return pks
+
+
+def _prepared(field: models.Field, values: list[Any]) -> list[Any]:
+    """The database values of one field."""
     db = connections[DEFAULT_DB_ALIAS]  # the real connection, not the per-access proxy
     plain = isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.JSONField)
     if plain and all(type(value) in PLAIN for value in values):
