@@ -281,9 +281,14 @@ def seller_snapshot() -> dict[str, Any]:
     return {name: getattr(seller, name) for name in fields}
 
 
+_ATOMS = frozenset({str, int, bool, float, Decimal, date, type(None)})
+
+
 def plain(value: Any) -> Any:
     """`dataclasses.asdict` without its deep copies (strings and numbers are immutable):
     snapshots of thousands of accounts per chunk."""
+    if type(value) in _ATOMS:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, tuple):
