@@ -177,7 +177,7 @@ def issue_invoices(
     bulk_insert(invoices)
     _store_children(kept)
     if finalize:
-        record_finalized(invoices)
+        record_finalized(invoices, new=True)
     return invoices
 
 
@@ -257,8 +257,9 @@ def assign_numbers(
             invoice.finalized_by = actor if getattr(actor, "pk", None) else None
 
 
-def record_finalized(invoices: Sequence[Invoice]) -> None:
-    """The business event for documents and delivery: one outbox entry per invoice."""
+def record_finalized(invoices: Sequence[Invoice], *, new: bool = False) -> None:
+    """The business event for documents and delivery: one outbox entry per invoice. `new`:
+    the invoices were created in this transaction, so no entry for them can exist yet."""
     bulk_insert_rows(
         OutboxEntry,
         [
@@ -269,7 +270,7 @@ def record_finalized(invoices: Sequence[Invoice]) -> None:
             }
             for i in invoices
         ],
-        ignore_conflicts=True,
+        ignore_conflicts=not new,
     )
 
 
@@ -290,7 +291,11 @@ def plain(value: Any) -> Any:
     if type(value) in _ATOMS:
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
+        result = {name: getattr(value, name) for name in _field_names(type(value))}
+        for name, item in result.items():
+            if type(item) not in _ATOMS:
+                result[name] = plain(item)
+        return result
     if isinstance(value, tuple):
         return tuple(plain(item) for item in value)
     if isinstance(value, list):
