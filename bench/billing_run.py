@@ -68,6 +68,8 @@ def step(url: str, *args: str) -> dict[str, Any]:
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kontor.settings")
     env.pop("KONTOR_BROKER_URL", None)  # in-process chunks: the benchmark measures one machine
     env.setdefault("KONTOR_DEBUG", "0")
+    if not (ROOT / "var" / "secret_key").exists():
+        env.setdefault("KONTOR_SECRET_KEY", "kontor-bench-only")  # a throwaway database
     done = subprocess.run(
         [sys.executable, "-m", "bench.billing_run", "--step", *args],
         cwd=ROOT,
