@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kontor.contracts",
     "kontor.billing",
     "kontor.invoicing",
+    "kontor.documents",
     "kontor.backoffice",
     "kontor.api",
     "kontor.cli",

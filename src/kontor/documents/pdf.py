@@ -1,0 +1,161 @@
+"""The Factur-X PDF: a Typst letter (PDF/A-3b) with the CII XML attached as /factur-x.xml,
+then a small incremental update that adds the Factur-X XMP extension schema (Typst 0.15 cannot
+write custom XMP yet).
+
+One Typst compiler per template directory and process; compiling a one-page invoice takes
+≈ 15 ms once warm.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import threading
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+import typst
+from django.conf import settings
+from lxml import etree
+from pypdf import PdfWriter
+from pypdf.generic import NameObject
+from segno import helpers as segno_helpers
+
+from kontor.documents.payload import template_payload
+from kontor.documents.types import InvoiceDocumentData
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "invoice.typ"
+FACTURX_URN = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
+PDFA_EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
+FX_PROPERTIES = {
+    "DocumentFileName": "The name of the embedded XML document",
+    "DocumentType": "The type of the hybrid document in capital letters, e.g. INVOICE or ORDER",
+    "Version": "The actual version of the standard applying to the embedded XML document",
+    "ConformanceLevel": "The conformance level of the embedded XML document",
+}
+
+
+def render_pdf(data: InvoiceDocumentData, xml: bytes) -> bytes:
+    """The PDF/A-3b letter of `data` with `xml` embedded as a Factur-X EN 16931 invoice."""
+    directory = template_directory()
+    theme = load_theme(directory)
+    qr = epc_qr_svg(data)
+    payload = template_payload(data, theme=theme, has_qr=qr is not None)
+    compiler, lock = _compiler(str(directory))
+    inputs = {"data": json.dumps(payload, ensure_ascii=False), "xml": xml.decode("utf-8")}
+    if qr is not None:
+        inputs["qr"] = qr
+    with lock:
+        pdf = compiler.compile(
+            format="pdf",
+            sys_inputs=inputs,
+            pdf_standards=["a-3b"],
+            timestamp=int(datetime.combine(data.issue_date, time(), UTC).timestamp()),
+        )
+    return add_facturx_xmp(pdf, conformance="EN 16931")
+
+
+def template_directory() -> Path:
+    """The provider's template directory (setting KONTOR_DOCUMENT_TEMPLATES) if it holds an
+    invoice.typ, else the built-in one."""
+    custom = getattr(settings, "KONTOR_DOCUMENT_TEMPLATES", "")
+    if custom and (Path(custom) / TEMPLATE_NAME).is_file():
+        return Path(custom)
+    return BUILTIN_TEMPLATES
+
+
+def load_theme(directory: Path) -> dict[str, Any]:
+    """theme.json of the template directory: colours, font, tagline, logo, text overrides."""
+    path = directory / "theme.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def epc_qr_svg(data: InvoiceDocumentData) -> str | None:
+    """An EPC QR code (GiroCode) for bank transfers: payee, IBAN, BIC, amount, invoice number."""
+    seller = data.seller
+    if data.kind == "credit_note" or data.payment.method == "sepa_dd":
+        return None
+    if not seller.iban or data.gross_total <= 0 or data.currency != "EUR":
+        return None
+    qr = segno_helpers.make_epc_qr(
+        name=seller.name[:70],
+        iban=seller.iban.replace(" ", ""),
+        amount=data.gross_total,
+        text=data.number,
+        bic=seller.bic or None,
+    )
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=4, border=0, xmldecl=False)
+    return buffer.getvalue().decode("utf-8")
+
+
+def add_facturx_xmp(pdf: bytes, *, conformance: str) -> bytes:
+    """Add the Factur-X PDF/A extension schema and fx: properties to the XMP metadata, as an
+    incremental update (the Typst part of the file stays byte for byte)."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    metadata = writer.root_object["/Metadata"].get_object()
+    metadata.set_data(facturx_xmp(metadata.get_data(), conformance=conformance))
+    writer.root_object[NameObject("/Metadata")] = metadata.indirect_reference
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def facturx_xmp(xmp: bytes, *, conformance: str) -> bytes:
+    tree = etree.ElementTree(etree.fromstring(xmp))
+    root = tree.getroot()
+    bag = root.find(f".//{{{PDFA_EXTENSION}}}schemas/{{{RDF}}}Bag")
+    if bag is None:
+        raise ValueError("Typst wrote no PDF/A extension schemas into the XMP metadata")
+    bag.append(_fx_schema())
+    description = etree.SubElement(
+        root.find(f"{{{RDF}}}RDF"), f"{{{RDF}}}Description", nsmap={"fx": FACTURX_URN}
+    )
+    description.set(f"{{{RDF}}}about", "")
+    for name, value in (
+        ("DocumentType", "INVOICE"),
+        ("DocumentFileName", "factur-x.xml"),
+        ("Version", "1.0"),
+        ("ConformanceLevel", conformance),
+    ):
+        etree.SubElement(description, f"{{{FACTURX_URN}}}{name}").text = value
+    body = etree.tostring(root, encoding="utf-8")
+    return (
+        b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        + body
+        + b'<?xpacket end="w"?>'
+    )
+
+
+def _fx_schema() -> etree._Element:
+    resource = {f"{{{RDF}}}parseType": "Resource"}
+    item = etree.Element(f"{{{RDF}}}li", resource)
+    for name, value in (
+        ("schema", "Factur-X PDFA Extension Schema"),
+        ("namespaceURI", FACTURX_URN),
+        ("prefix", "fx"),
+    ):
+        etree.SubElement(item, f"{{{PDFA_SCHEMA}}}{name}").text = value
+    seq = etree.SubElement(etree.SubElement(item, f"{{{PDFA_SCHEMA}}}property"), f"{{{RDF}}}Seq")
+    for name, description in FX_PROPERTIES.items():
+        prop = etree.SubElement(seq, f"{{{RDF}}}li", resource)
+        for key, value in (
+            ("name", name),
+            ("valueType", "Text"),
+            ("category", "external"),
+            ("description", description),
+        ):
+            etree.SubElement(prop, f"{{{PDFA_PROPERTY}}}{key}").text = value
+    return item
+
+
+@functools.cache
+def _compiler(directory: str) -> tuple[typst.Compiler, threading.Lock]:
+    compiler = typst.Compiler(str(Path(directory) / TEMPLATE_NAME), root=directory)
+    return compiler, threading.Lock()
