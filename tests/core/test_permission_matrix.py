@@ -31,11 +31,13 @@ from kontor.customers import selectors as customer_selectors
 from kontor.customers import services as customers
 from kontor.customers.models import LegalDocument
 from kontor.customers.types import UploadedDocument
+from kontor.documents.services import invoice_document_rerender
 from kontor.invoicing.models import Invoice
 from kontor.invoicing.selectors import invoice_for_actor
 from kontor.invoicing.services import credit_note_create, invoice_draft_update, invoice_finalize
 from tests.builders import account, party, tariff
 from tests.conftest import make_user
+from tests.documents.world import seller
 
 TODAY = date(2026, 11, 24)
 
@@ -67,6 +69,7 @@ def world(manager: User) -> dict[str, Any]:
         actor=manager, account_id=acc.pk, holder="Muster GmbH", iban="DE89370400440532013000"
     )
     doc = LegalDocument.objects.create(doc_type="terms", version="3", valid_from=date(2026, 1, 1))
+    seller()
     category_id = version.tax_category_id
     for text in ("Einrichtung", "Hardware"):
         charge_create(
@@ -198,6 +201,9 @@ def _calls(w: dict[str, Any]) -> dict[Action, Callable[[Any], object]]:
         ),
         Action.BILLING_RUN_VIEW: lambda a: billing_run_preview(actor=a, run_id=w["run"].pk),
         Action.BILLING_RUN_START: lambda a: billing_run_create(actor=a, as_of=TODAY),
+        Action.DOCUMENT_RERENDER: lambda a: invoice_document_rerender(
+            actor=a, invoice_id=w["final"].pk, reason="Neues Logo"
+        ),
         Action.CHARGE_CREATE: lambda a: charge_create(
             actor=a,
             account_id=acc.pk,

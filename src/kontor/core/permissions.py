@@ -62,6 +62,7 @@ class Action(StrEnum):
     BILLING_RUN_VIEW = "billing_run.view"
     BILLING_RUN_START = "billing_run.start"
     CHARGE_CREATE = "charge.create"
+    DOCUMENT_RERENDER = "document.rerender"
 
 
 _M, _C, _A, _U = Role.MANAGER, Role.CLERK, Role.ACCOUNTANT, Role.CUSTOMER
@@ -98,6 +99,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.BILLING_RUN_VIEW: frozenset({_M, _C, _A}),
     Action.BILLING_RUN_START: frozenset({_M, _C}),
     Action.CHARGE_CREATE: frozenset({_M, _C}),
+    Action.DOCUMENT_RERENDER: frozenset({_M}),
 }
 
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from kontor.core import clock
 from kontor.core.audit import audit
-from kontor.core.errors import KontorError, PermissionDenied, invalid
-from kontor.core.permissions import Role, roles_of
+from kontor.core.errors import KontorError, invalid
+from kontor.core.permissions import Action, require
 from kontor.documents.data import document_data
 from kontor.documents.models import Document, RenderFailure
 from kontor.documents.render import RenderedDocument, kinds_for, render_documents
@@ -63,8 +63,7 @@ def invoice_documents_render(invoice_id: int) -> list[Document]:
 def invoice_document_rerender(*, actor: Any, invoice_id: int, reason: str) -> list[Document]:
     """Render the invoice's documents again as new versions (Manager only). The old versions
     stay archived; the reason goes into the audit log."""
-    if Role.MANAGER not in roles_of(actor):
-        raise PermissionDenied(_("Only a manager may re-render an issued document."))
+    require(actor, Action.DOCUMENT_RERENDER)
     if not reason.strip():
         raise invalid("reason", _("Give the reason for rendering the document again."), "required")
     data = document_data(invoice_id)

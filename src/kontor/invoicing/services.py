@@ -5,6 +5,7 @@ Finalized invoices and credit notes are immutable: every write here refuses them
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from kontor.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceSt
 from kontor.invoicing.numbering import series_for
 from kontor.invoicing.taxes import EXEMPTION_REASONS, TaxableLine, compute_totals
 
+log = logging.getLogger(__name__)
 DRAFT_FIELDS = {"header_text", "footer_text", "send_date"}
 
 
@@ -130,7 +132,20 @@ def invoice_finalize(
     invoice.save()
     record_finalized([invoice])
     audit(actor, "invoice.finalized", invoice, number=invoice.number)
+    transaction.on_commit(lambda: _render_documents(invoice.pk))
     return invoice
+
+
+def _render_documents(invoice_id: int) -> None:
+    """Documents are rendered once, right after the finalizing commit (a task with a broker,
+    in-process without one). Bulk runs leave this to the outbox processor instead."""
+    from kontor.documents.tasks import render_invoice_documents
+
+    try:
+        render_invoice_documents.delay(invoice_id)
+    except Exception:  # noqa: BLE001 - the invoice is final; the outbox keeps the job
+        log.exception("rendering the documents of invoice %s failed; left in the outbox",
+                      invoice_id)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "kontor.billing",
     "kontor.invoicing",
     "kontor.documents",
+    "kontor.delivery",
     "kontor.backoffice",
     "kontor.api",
     "kontor.cli",
@@ -135,6 +137,9 @@ LOGIN_URL = "admin:login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 KONTOR_MAX_UPLOAD_BYTES = int(os.environ.get("KONTOR_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
+# A directory with the provider's own Typst templates (invoice.typ, logo); empty: built-in.
+KONTOR_DOCUMENT_TEMPLATES = os.environ.get("KONTOR_DOCUMENT_TEMPLATES", "")
+
 # Background work: without a broker, Celery runs tasks in-process (eager).
 KONTOR_BROKER_URL = os.environ.get("KONTOR_BROKER_URL", "")
 CELERY_BROKER_URL = KONTOR_BROKER_URL or "memory://"
@@ -145,6 +150,34 @@ CELERY_RESULT_BACKEND = os.environ.get("KONTOR_RESULT_BACKEND", "") or None
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("KONTOR_CELERY_QUEUE", "") or "celery"
 # Accounts per billing-run chunk (one transaction, one task with a broker).
 KONTOR_BILLING_CHUNK_SIZE = int(os.environ.get("KONTOR_BILLING_CHUNK_SIZE", "") or "1000")
+
+# Invoice delivery (docs/delivery.md). Without KONTOR_SMTP_URL mails go to the console.
+KONTOR_SMTP_URL = os.environ.get("KONTOR_SMTP_URL", "")
+if KONTOR_SMTP_URL:
+    _smtp = urlsplit(KONTOR_SMTP_URL)
+    _smtp_query = {k: v[-1] for k, v in parse_qs(_smtp.query).items()}
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname or "127.0.0.1"
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    _yes = {"1", "true", "yes", "on"}
+    EMAIL_USE_SSL = _smtp.scheme == "smtps" or _smtp_query.get("ssl", "").lower() in _yes
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and _smtp_query.get("tls", "").lower() in _yes
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = int(os.environ.get("KONTOR_SMTP_TIMEOUT", "") or "30")
+KONTOR_MAIL_FROM = os.environ.get("KONTOR_MAIL_FROM", "") or "kontor@localhost"
+DEFAULT_FROM_EMAIL = KONTOR_MAIL_FROM
+KONTOR_MAIL_REPLY_TO = os.environ.get("KONTOR_MAIL_REPLY_TO", "")
+KONTOR_MAIL_BCC_ARCHIVE = os.environ.get("KONTOR_MAIL_BCC_ARCHIVE", "")
+KONTOR_LINK_MAX_AGE_DAYS = int(os.environ.get("KONTOR_LINK_MAX_AGE_DAYS", "") or "30")
+KONTOR_PUBLIC_URL = os.environ.get("KONTOR_PUBLIC_URL", "") or "http://127.0.0.1:8000"
+KONTOR_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("KONTOR_DELIVERY_MAX_ATTEMPTS", "") or "8")
+KONTOR_POSTAL_SURCHARGE = os.environ.get("KONTOR_POSTAL_SURCHARGE", "")
+KONTOR_POSTAL_SURCHARGE_TAX_CATEGORY = (
+    os.environ.get("KONTOR_POSTAL_SURCHARGE_TAX_CATEGORY", "") or "S"
+)
 
 LOGGING = {
     "version": 1,
