@@ -283,3 +283,22 @@ class BillingRunEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message}"
+
+
+class BillingRunChunk(models.Model):
+    """A slice of a run's accounts: billed in one transaction that also sets `done_at`, so a
+    chunk is done exactly when its billing committed. Resuming re-queues only open chunks;
+    a duplicate task for a done chunk does nothing."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    account_ids = models.JSONField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="billing_run_chunk_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.index}"

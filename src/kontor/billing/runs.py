@@ -24,6 +24,7 @@ from kontor.billing.engine import EngineSettings, ProposedCharge, charges_due
 from kontor.billing.labels import correction_range
 from kontor.billing.models import (
     BillingRun,
+    BillingRunChunk,
     BillingRunEntry,
     BillingSettings,
     Charge,
@@ -89,27 +90,27 @@ def chunks(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
 def billing_run_execute(
     *, actor: Any, run_id: int, progress: Callable[[int, int], None] | None = None
 ) -> BillingRun:
-    """Run (or resume) a billing run. With a broker configured, chunks go to Celery workers
-    and this returns once they are queued; otherwise they run here, one after the other."""
+    """Run (or resume) a billing run. With a broker configured, the open chunks go to Celery
+    workers and this returns once they are queued; otherwise they run here, one after the
+    other. Resuming bills only the chunks that have not committed yet."""
     require(actor, Action.BILLING_RUN_START)
     run = _start(run_id)
-    account_ids = billable_account_ids()
-    BillingRun.objects.filter(pk=run.pk).update(accounts_total=len(account_ids), accounts_done=0)
-    if not account_ids:  # no chunk will report progress: the run is done now
-        _record_progress(run.pk, 0, 0, 0, 0)
+    open_chunks = _plan_chunks(run)
     from django.conf import settings as django_settings
 
     if django_settings.KONTOR_BROKER_URL:
         from kontor.billing.tasks import process_billing_chunk
 
-        for chunk in chunks(account_ids):
-            process_billing_chunk.delay(run.pk, chunk)
+        for chunk_id in open_chunks:
+            process_billing_chunk.delay(run.pk, chunk_id)
         return BillingRun.objects.get(pk=run.pk)
-    for chunk in chunks(account_ids):
-        billing_chunk_process(run_id=run.pk, account_ids=chunk)
+    for chunk_id in open_chunks:
+        billing_chunk_process(run_id=run.pk, chunk_id=chunk_id)
         if progress:
-            done = BillingRun.objects.values_list("accounts_done", flat=True).get(pk=run.pk)
-            progress(done, len(account_ids))
+            done, total = BillingRun.objects.values_list("accounts_done", "accounts_total").get(
+                pk=run.pk
+            )
+            progress(done, total)
     return BillingRun.objects.get(pk=run.pk)
 
 
@@ -137,43 +138,83 @@ def _start(run_id: int) -> BillingRun:
     return run
 
 
-def billing_chunk_process(*, run_id: int, account_ids: list[int]) -> None:
-    """Bill one chunk; safe to run twice and concurrently with another run."""
+@transaction.atomic
+def _plan_chunks(run: BillingRun) -> list[int]:
+    """Cut the billable accounts not yet in a chunk of this run into new chunks; set the
+    progress from the chunks (done ones count, nothing is counted twice); return the ids of
+    the open chunks."""
+    run = BillingRun.objects.select_for_update().get(pk=run.pk)
+    existing = list(run.chunks.all())
+    covered = {pk for chunk in existing for pk in chunk.account_ids}
+    fresh = [pk for pk in billable_account_ids() if pk not in covered]
+    start = max((chunk.index for chunk in existing), default=-1) + 1
+    existing += BillingRunChunk.objects.bulk_create(
+        BillingRunChunk(run=run, index=start + i, account_ids=ids)
+        for i, ids in enumerate(chunks(fresh))
+    )
+    run.accounts_total = sum(len(chunk.account_ids) for chunk in existing)
+    run.accounts_done = sum(len(chunk.account_ids) for chunk in existing if chunk.done_at)
+    run.save(update_fields=["accounts_total", "accounts_done"])
+    _finish_if_complete(run.pk)
+    return [chunk.pk for chunk in sorted(existing, key=lambda c: c.index) if not chunk.done_at]
+
+
+def billing_chunk_process(*, run_id: int, chunk_id: int) -> None:
+    """Bill one chunk; safe to run twice (a done chunk is skipped) and concurrently with
+    another run (accounts are locked, charges and invoice lines are unique)."""
     run = BillingRun.objects.get(pk=run_id)
     try:
         with transaction.atomic():
-            counts = _bill_accounts(run, account_ids)
+            chunk = _lock_open_chunk(chunk_id)
+            if chunk is None:
+                return
+            counts = _bill_accounts(run, chunk.account_ids)
+            _close_chunk(chunk, counts)
+        return
     except Exception:  # noqa: BLE001 - isolate the failing account(s), report, go on
-        log.exception("billing chunk of run %s failed; retrying account by account", run_id)
-        counts = [0, 0, 0]
-        for account_id in account_ids:
-            try:
-                with transaction.atomic():
-                    one = _bill_accounts(run, [account_id])
-                counts = [a + b for a, b in zip(counts, one, strict=True)]
-            except Exception as exc:  # noqa: BLE001
-                BillingRunEntry.objects.create(
-                    run=run,
-                    account_id=account_id,
-                    kind=RunEntryKind.FAILED,
-                    message=str(exc)[:2000],
-                )
-    _record_progress(run.pk, len(account_ids), *counts)
-
-
-def _record_progress(
-    run_id: int, accounts: int, charges: int, invoices: int, finalized: int
-) -> None:
-    with transaction.atomic():
-        BillingRun.objects.filter(pk=run_id).update(
-            accounts_done=F("accounts_done") + accounts,
-            charges_created=F("charges_created") + charges,
-            invoices_created=F("invoices_created") + invoices,
-            invoices_finalized=F("invoices_finalized") + finalized,
+        log.exception(
+            "billing chunk %s of run %s failed; retrying account by account", chunk_id, run_id
         )
-        BillingRun.objects.filter(
-            pk=run_id, status=RunStatus.RUNNING, accounts_done__gte=F("accounts_total")
-        ).update(status=RunStatus.DONE, finished_at=clock.now())
+    chunk = BillingRunChunk.objects.get(pk=chunk_id)
+    counts = [0, 0, 0]
+    for account_id in chunk.account_ids:
+        try:
+            with transaction.atomic():
+                one = _bill_accounts(run, [account_id])
+            counts = [a + b for a, b in zip(counts, one, strict=True)]
+        except Exception as exc:  # noqa: BLE001
+            BillingRunEntry.objects.create(
+                run=run, account_id=account_id, kind=RunEntryKind.FAILED, message=str(exc)[:2000]
+            )
+    with transaction.atomic():
+        chunk = _lock_open_chunk(chunk_id)
+        if chunk is not None:
+            _close_chunk(chunk, counts)
+
+
+def _lock_open_chunk(chunk_id: int) -> BillingRunChunk | None:
+    chunk = BillingRunChunk.objects.select_for_update().get(pk=chunk_id)
+    return None if chunk.done_at else chunk
+
+
+def _close_chunk(chunk: BillingRunChunk, counts: list[int]) -> None:
+    """Mark the chunk done and count its work, in the chunk's own transaction."""
+    chunk.done_at = clock.now()
+    chunk.save(update_fields=["done_at"])
+    charges, invoices, finalized = counts
+    BillingRun.objects.filter(pk=chunk.run_id).update(
+        accounts_done=F("accounts_done") + len(chunk.account_ids),
+        charges_created=F("charges_created") + charges,
+        invoices_created=F("invoices_created") + invoices,
+        invoices_finalized=F("invoices_finalized") + finalized,
+    )
+    _finish_if_complete(chunk.run_id)
+
+
+def _finish_if_complete(run_id: int) -> None:
+    BillingRun.objects.filter(
+        pk=run_id, status=RunStatus.RUNNING, accounts_done__gte=F("accounts_total")
+    ).update(status=RunStatus.DONE, finished_at=clock.now())
 
 
 def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:

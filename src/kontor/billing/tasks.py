@@ -6,7 +6,7 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=10)
-def process_billing_chunk(run_id: int, account_ids: list[int]) -> None:
+def process_billing_chunk(run_id: int, chunk_id: int) -> None:
     from kontor.billing.runs import billing_chunk_process
 
-    billing_chunk_process(run_id=run_id, account_ids=account_ids)
+    billing_chunk_process(run_id=run_id, chunk_id=chunk_id)
