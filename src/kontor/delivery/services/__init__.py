@@ -1,0 +1,57 @@
+"""Writes on deliveries. Scheduling (`schedule`), sending and the sweeper (`send`), signed
+links (`links`) and the print queue (`post`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kontor.core import clock
+from kontor.delivery.services.links import LinkDownload, delivery_link_open
+from kontor.delivery.services.post import PrintBundle, print_bundle_create
+from kontor.delivery.services.schedule import (
+    deliveries_schedule,
+    delivery_outbox_process,
+    planned_deliveries,
+)
+from kontor.delivery.services.send import (
+    SendResult,
+    backoff,
+    deliveries_send_due,
+    deliveries_sweep,
+    delivery_retry,
+)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    scheduled: int
+    requeued: int
+    sent: SendResult
+
+
+def deliveries_run(now: datetime | None = None, *, limit: int = 500) -> RunResult:
+    """One round of `kontor send-due` and the periodic task: schedule the invoices whose
+    documents are ready, re-queue stuck deliveries, send what is due."""
+    now = now or clock.now()
+    scheduled = delivery_outbox_process(limit)
+    requeued = deliveries_sweep(now)
+    return RunResult(scheduled, len(requeued), deliveries_send_due(now, limit=limit))
+
+
+__all__ = [
+    "LinkDownload",
+    "PrintBundle",
+    "RunResult",
+    "SendResult",
+    "backoff",
+    "deliveries_run",
+    "deliveries_schedule",
+    "deliveries_send_due",
+    "deliveries_sweep",
+    "delivery_link_open",
+    "delivery_outbox_process",
+    "delivery_retry",
+    "planned_deliveries",
+    "print_bundle_create",
+]

@@ -1,0 +1,111 @@
+"""Create the deliveries of finalized invoices whose documents are archived: one per invoice
+e-mail of the invoice snapshot (with its mode), plus one for post, due on the send date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from kontor.core import clock
+from kontor.core.errors import Conflict, NotFound
+from kontor.delivery.files import start_of_day
+from kontor.delivery.mail import new_message_id
+from kontor.delivery.models import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryMode,
+    DeliverySchedule,
+)
+from kontor.documents.models import Document, DocumentKind
+from kontor.invoicing.models import Invoice, InvoiceStatus
+
+SCHEDULE_CHUNK = 500
+
+
+def planned_deliveries(
+    invoice_emails: Iterable[Sequence[str]], *, by_post: bool
+) -> list[tuple[str, str, str]]:
+    """(channel, recipient, mode) per distinct e-mail address (case-insensitive), plus post."""
+    planned, seen = [], set()
+    for email, mode in invoice_emails:
+        address = (email or "").strip()
+        if not address or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        mode = mode if mode in DeliveryMode.values else DeliveryMode.ATTACHMENT
+        planned.append((DeliveryChannel.EMAIL.value, address, str(mode)))
+    if by_post:
+        planned.append((DeliveryChannel.POST.value, "", DeliveryMode.ATTACHMENT.value))
+    return planned
+
+
+def deliveries_schedule(invoice_id: int) -> list[Delivery]:
+    """Create the invoice's deliveries unless they exist (safe to run twice, also at once)."""
+    invoice = Invoice.objects.filter(pk=invoice_id).values("status").first()
+    if invoice is None:
+        raise NotFound(_("Invoice %s does not exist.") % invoice_id)
+    if invoice["status"] != InvoiceStatus.FINALIZED:
+        raise Conflict(_("Only finalized invoices are delivered."), code="invoice_not_finalized")
+    if not _has_pdf(Invoice.objects.filter(pk=invoice_id)).exists():
+        raise Conflict(
+            _("The documents of invoice %s are not rendered yet.") % invoice_id,
+            code="documents_missing",
+        )
+    _schedule([invoice_id])
+    return list(Delivery.objects.filter(invoice_id=invoice_id).order_by("pk"))
+
+
+def delivery_outbox_process(limit: int = 1000) -> int:
+    """Schedule up to `limit` finalized invoices whose documents are archived and which were
+    not scheduled yet, oldest first. Returns how many invoices were scheduled."""
+    pending = _has_pdf(Invoice.objects.filter(status=InvoiceStatus.FINALIZED)).exclude(
+        Exists(DeliverySchedule.objects.filter(invoice=OuterRef("pk")))
+    )
+    ids = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
+    for start in range(0, len(ids), SCHEDULE_CHUNK):
+        _schedule(ids[start : start + SCHEDULE_CHUNK])
+    return len(ids)
+
+
+def _has_pdf(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    pdf = Document.objects.filter(invoice=OuterRef("pk"), kind=DocumentKind.FACTURX_PDF)
+    return invoices.filter(Exists(pdf))
+
+
+@transaction.atomic
+def _schedule(invoice_ids: list[int]) -> None:
+    now = clock.now()
+    deliveries, schedules = [], []
+    rows = Invoice.objects.filter(pk__in=invoice_ids, status=InvoiceStatus.FINALIZED).values(
+        "pk", "snapshot", "send_date", "issue_date", "deliver_by_post"
+    )
+    for row in rows:
+        planned = planned_deliveries(_emails(row["snapshot"]), by_post=row["deliver_by_post"])
+        day = row["send_date"] or row["issue_date"]
+        due = start_of_day(day) if day else now
+        deliveries += [
+            Delivery(
+                invoice_id=row["pk"],
+                channel=channel,
+                recipient=recipient,
+                mode=mode,
+                next_attempt_at=due,
+                message_id=new_message_id() if channel == DeliveryChannel.EMAIL else "",
+                created_at=now,
+            )
+            for channel, recipient, mode in planned
+        ]
+        schedules.append(
+            DeliverySchedule(invoice_id=row["pk"], scheduled_at=now, deliveries=len(planned))
+        )
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    DeliverySchedule.objects.bulk_create(schedules, ignore_conflicts=True)
+
+
+def _emails(snapshot: dict[str, Any] | None) -> list[Sequence[str]]:
+    buyer = (snapshot or {}).get("buyer") or {}
+    return [pair for pair in buyer.get("invoice_emails") or () if len(pair) == 2]
