@@ -214,6 +214,7 @@ def step_setup(accounts: int) -> dict[str, Any]:
     from bench import dataset
 
     counts = dataset.build(accounts)
+    analyze()
     return {
         "migrate_s": round(migrated - started, 1),
         "build_s": round(time.monotonic() - migrated, 1),
@@ -226,7 +227,19 @@ def step_changes() -> dict[str, Any]:
 
     started = time.monotonic()
     counts = dataset.apply_changes()
+    analyze()
     return {"seconds": round(time.monotonic() - started, 1), **counts}
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum gives them a production
+    database (PostgreSQL plans on stale row counts otherwise: sequential scans of a table
+    it believes empty). SQLite plans from its indexes without statistics."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def step_run(as_of: date, profile: str | None) -> dict[str, Any]:
