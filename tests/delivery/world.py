@@ -44,12 +44,13 @@ def customer(
     manager: User,
     *recipients: tuple[str, str],
     company: str = "Muster GmbH",
+    party_email: str = "info@muster.example",
     **fields: Any,
 ) -> Account:
     seller()
     return account(
         manager,
-        party=party(company_name=company),
+        party=party(company_name=company, email=party_email),
         recipients=[RecipientData(email, mode) for email, mode in recipients],
         **fields,
     )
