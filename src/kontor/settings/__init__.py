@@ -145,6 +145,18 @@ KONTOR_BROKER_URL = os.environ.get("KONTOR_BROKER_URL", "")
 CELERY_BROKER_URL = KONTOR_BROKER_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not KONTOR_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic jobs for `celery -A kontor.celery beat` (without a broker: cron, docs/operations.md).
+# Each job is safe to run twice and picks up whatever an earlier tick or a lost task left.
+CELERY_BEAT_SCHEDULE = {
+    "render-documents": {
+        "task": "kontor.documents.tasks.process_document_outbox",
+        "schedule": 60.0,
+    },
+    "send-due-deliveries": {
+        "task": "kontor.delivery.tasks.send_due_deliveries",
+        "schedule": 60.0,
+    },
+}
 CELERY_RESULT_BACKEND = os.environ.get("KONTOR_RESULT_BACKEND", "") or None
 # The queue tasks are sent to and workers read (`celery worker -Q <name>`).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("KONTOR_CELERY_QUEUE", "") or "celery"
