@@ -80,7 +80,7 @@ def test_each_recipient_gets_its_own_mail_with_attachment_or_link(manager, smtp)
     )
 
 
-def test_nothing_goes_out_before_the_send_date_and_nothing_twice(manager, smtp):
+def test_nothing_goes_out_before_the_send_date_and_nothing_twice(manager, smtp, capsys):
     buyer = customer(manager, ("buchhaltung@muster.example", "attachment"))
     invoice = finalized_invoice(manager, buyer, send_date=DAY + timedelta(days=3))
     with time_machine.travel(at(DAY + timedelta(days=2), 23, 59), tick=False):
@@ -91,6 +91,10 @@ def test_nothing_goes_out_before_the_send_date_and_nothing_twice(manager, smtp):
     with time_machine.travel(at(DAY + timedelta(days=3), 0, 5), tick=False):
         call_command("send_due")
         call_command("send_due")
+    assert capsys.readouterr().out.splitlines() == [
+        "scheduled: 0, requeued: 0, sent: 1, retrying: 0, failed: 0",
+        "scheduled: 0, requeued: 0, sent: 0, retrying: 0, failed: 0",
+    ]
     assert [r.rcpt_tos for r in smtp.received] == [["buchhaltung@muster.example"]]
     assert deliveries(invoice) == {"buchhaltung@muster.example": ("sent", 1, "")}
 
@@ -252,3 +256,28 @@ def test_the_archive_copy_goes_separately_and_hides_no_rejection(manager, smtp, 
     assert archive_copy.message["Bcc"] is None
     assert archive_copy.message["Message-ID"] == customer_mail.message["Message-ID"]
     assert deliveries(invoice)["weg@muster.example"][0] == "failed"
+
+
+def test_after_a_rejection_staff_send_the_invoice_to_a_corrected_address(manager, clerk, smtp):
+    from kontor.core.errors import Conflict, ValidationFailed
+    from kontor.delivery.services import delivery_add
+
+    smtp.recorder.reject.add("weg@muster.example")
+    invoice = finalized_invoice(manager, customer(manager, ("weg@muster.example", "link")))
+    with time_machine.travel(at(DAY), tick=False):
+        deliveries_run()
+        added = delivery_add(
+            actor=clerk, invoice_id=invoice.pk, recipient="neu@muster.example", mode="attachment"
+        )
+        with pytest.raises(Conflict) as taken:
+            delivery_add(
+                actor=clerk, invoice_id=invoice.pk, recipient="NEU@muster.example", mode="link"
+            )
+        with pytest.raises(ValidationFailed) as bad:
+            delivery_add(actor=clerk, invoice_id=invoice.pk, recipient="neu", mode="link")
+        deliveries_run()
+    assert (taken.value.code, bad.value.field) == ("delivery_exists", "recipient")
+    assert [r.rcpt_tos for r in smtp.received] == [["neu@muster.example"]]
+    added.refresh_from_db()
+    assert (added.status, added.mode) == ("sent", "attachment")
+    assert Delivery.objects.filter(invoice=invoice).count() == 2

@@ -11,6 +11,7 @@ from kontor.delivery.services.links import LinkDownload, delivery_link_open
 from kontor.delivery.services.post import PrintBundle, print_bundle_create
 from kontor.delivery.services.schedule import (
     deliveries_schedule,
+    delivery_add,
     delivery_outbox_process,
     planned_deliveries,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "deliveries_schedule",
     "deliveries_send_due",
     "deliveries_sweep",
+    "delivery_add",
     "delivery_link_open",
     "delivery_outbox_process",
     "delivery_retry",

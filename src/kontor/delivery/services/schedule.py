@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from kontor.core import clock
-from kontor.core.errors import Conflict, NotFound
+from kontor.core.audit import audit
+from kontor.core.errors import Conflict, NotFound, invalid
+from kontor.core.permissions import Action, require
 from kontor.delivery.files import start_of_day
 from kontor.delivery.mail import new_message_id
 from kontor.delivery.models import (
@@ -22,6 +26,7 @@ from kontor.delivery.models import (
 )
 from kontor.documents.models import Document, DocumentKind
 from kontor.invoicing.models import Invoice, InvoiceStatus
+from kontor.invoicing.selectors import invoice_for_actor
 
 SCHEDULE_CHUNK = 500
 
@@ -109,3 +114,40 @@ def _schedule(invoice_ids: list[int]) -> None:
 def _emails(snapshot: dict[str, Any] | None) -> list[Sequence[str]]:
     buyer = (snapshot or {}).get("buyer") or {}
     return [pair for pair in buyer.get("invoice_emails") or () if len(pair) == 2]
+
+
+@transaction.atomic
+def delivery_add(*, actor: Any, invoice_id: int, recipient: str, mode: str) -> Delivery:
+    """Send a finalized invoice to one more address (e.g. the corrected address after a
+    rejection), now. An address that already has a delivery of the invoice is refused."""
+    require(actor, Action.INVOICE_FINALIZE)
+    invoice = invoice_for_actor(actor, invoice_id)
+    if invoice.status != InvoiceStatus.FINALIZED:
+        raise Conflict(_("Only finalized invoices are delivered."), code="invoice_not_finalized")
+    address = recipient.strip()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise invalid("recipient", _("Enter a valid e-mail address.")) from exc
+    if mode not in DeliveryMode.values:
+        raise invalid("mode", _("Choose attachment or link."))
+    taken = Delivery.objects.filter(
+        invoice=invoice, channel=DeliveryChannel.EMAIL, recipient__iexact=address
+    )
+    if taken.exists():
+        raise Conflict(
+            _("The invoice already has a delivery to %s.") % address,
+            code="delivery_exists",
+            field="recipient",
+        )
+    delivery = Delivery.objects.create(
+        invoice=invoice,
+        channel=DeliveryChannel.EMAIL,
+        recipient=address,
+        mode=mode,
+        next_attempt_at=clock.now(),
+        message_id=new_message_id(),
+        created_at=clock.now(),
+    )
+    audit(actor, "delivery.added", invoice, recipient=address, mode=mode)
+    return delivery
