@@ -15,7 +15,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         count = 0
-        for locale_dir in settings.LOCALE_PATHS:
+        from django.apps import apps
+
+        app_dirs = [
+            Path(app.path) / "locale"
+            for app in apps.get_app_configs()
+            if app.name.startswith("kontor.")
+        ]
+        for locale_dir in [*settings.LOCALE_PATHS, *app_dirs]:
             for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
