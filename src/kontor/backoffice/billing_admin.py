@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kontor.backoffice.permissions import RoleAdminMixin
 from kontor.backoffice.views import charges as charge_views
+from kontor.backoffice.views import documents as document_views
 from kontor.backoffice.views import invoices as invoice_views
 from kontor.backoffice.views import runs as run_views
 from kontor.backoffice.views.common import load_or_404
@@ -120,6 +121,7 @@ class InvoiceAdmin(BillingPagesAdmin):
             ("<int:invoice_id>/finalize/", invoice_views.invoice_finalize_view, "finalize"),
             ("<int:invoice_id>/delete-draft/", invoice_views.invoice_delete_view, "delete_draft"),
             ("<int:invoice_id>/credit-note/", invoice_views.credit_note_view, "credit_note"),
+            *document_views.ROUTES,
         ]
 
     @admin.display(description=_("customer number"), ordering="account__customer_number")

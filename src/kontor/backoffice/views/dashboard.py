@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from kontor.backoffice.views.documents import dashboard_notices
 from kontor.contracts.selectors import subscription_queryset
 from kontor.core import clock
 from kontor.customers.selectors import account_list, party_change_requests_pending
@@ -25,4 +26,5 @@ def dashboard_context(actor: Any) -> dict[str, Any]:
         },
         "pending_party_changes": list(pending[:20]),
         "pending_party_changes_count": pending.count(),
+        **dashboard_notices(actor),
     }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kontor.backoffice.errors import add_service_error
 from kontor.backoffice.forms.billing import CreditNoteForm, InvoiceDraftForm, InvoiceLineForm
 from kontor.backoffice.views.common import deny_unless, load_or_404, render_admin
+from kontor.backoffice.views.documents import invoice_documents_context
 from kontor.core.errors import ConcurrentEdit, KontorError
 from kontor.core.permissions import Action, can
 from kontor.invoicing import services
@@ -81,6 +82,7 @@ def invoice_detail_view(site: AdminSite, request: HttpRequest, invoice_id: Any) 
         and invoice.kind == InvoiceKind.INVOICE
         and can(actor, Action.CREDIT_NOTE_CREATE),
         **(forms if may_edit else {}),
+        **invoice_documents_context(actor, invoice),
     }
     return render_admin(request, site, DETAIL, context)
 

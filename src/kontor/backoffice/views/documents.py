@@ -1,0 +1,122 @@
+"""Documents and deliveries of an invoice in the back office: the archived files (download,
+render again with a reason), render failures, the deliveries and their log; and the
+dashboard notices of failed deliveries and failed renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kontor.backoffice.views.common import deny_unless, load_or_404
+from kontor.core.errors import KontorError
+from kontor.core.permissions import Action, can
+from kontor.delivery.files import content_type, file_name
+from kontor.delivery.selectors import deliveries_failed, invoice_deliveries, invoice_delivery_log
+from kontor.documents.models import Document
+from kontor.documents.selectors import document_for_actor, invoice_documents, render_failures
+from kontor.documents.services import invoice_document_rerender
+from kontor.invoicing.models import Invoice, InvoiceStatus
+
+NOTICE_LIMIT = 50
+
+
+def download_name(document: Document) -> str:
+    """`RE-2026-000042.pdf`; later versions `RE-2026-000042-v2.pdf`."""
+    name = file_name(document.invoice.number or str(document.invoice_id), document.kind)
+    if document.version > 1:
+        stem, dot, extension = name.rpartition(".")
+        name = f"{stem}-v{document.version}{dot}{extension}"
+    return name
+
+
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """A log entry's detail as `key: value` pairs, in the order they were written."""
+    return "; ".join(f"{key}: {value}" for key, value in (detail or {}).items())
+
+
+def invoice_documents_context(actor: Any, invoice: Invoice) -> dict[str, Any]:
+    """The Documents and Delivery sections of the invoice detail page."""
+    log = invoice_delivery_log(actor, invoice.pk)
+    return {
+        "documents": list(invoice_documents(actor, invoice.pk)),
+        "render_failures": list(render_failures(actor).filter(invoice_id=invoice.pk)),
+        "may_rerender": invoice.status == InvoiceStatus.FINALIZED
+        and can(actor, Action.DOCUMENT_RERENDER),
+        "deliveries": list(invoice_deliveries(actor, invoice.pk)),
+        "delivery_log": [(event, detail_text(event.detail)) for event in log],
+    }
+
+
+def document_download_view(
+    site: AdminSite, request: HttpRequest, invoice_id: Any, document_id: Any
+) -> HttpResponse:
+    """Streams one archived file, as stored (its SHA-256 is the archived hash)."""
+    document = load_or_404(document_for_actor, request.user, document_id)
+    if document.invoice_id != int(invoice_id):
+        raise Http404(_("Document %s does not exist.") % document_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(document),
+        content_type=content_type(document.kind),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def document_rerender_view(site: AdminSite, request: HttpRequest, invoice_id: Any) -> HttpResponse:
+    actor = request.user
+    deny_unless(actor, Action.DOCUMENT_RERENDER)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        stored = invoice_document_rerender(
+            actor=actor, invoice_id=int(invoice_id), reason=request.POST.get("reason", "")
+        )
+    except KontorError as exc:
+        if exc.status == 404:
+            raise Http404(str(exc.message)) from exc
+        if exc.status == 403:
+            raise PermissionDenied(str(exc.message)) from exc
+        messages.error(request, _("Not rendered again: %s") % exc.message)
+    else:
+        versions = ", ".join(f"{d.get_kind_display()} v{d.version}" for d in stored)
+        messages.success(request, _("The documents were rendered again: %s.") % versions)
+    return HttpResponseRedirect(
+        reverse("admin:invoicing_invoice_change", args=[invoice_id]) + "#invoice-documents"
+    )
+
+
+def dashboard_notices(actor: Any) -> dict[str, Any]:
+    """Failed deliveries and failed renders for the start page, each linking to its invoice."""
+    failed = deliveries_failed(actor)
+    failures = render_failures(actor)
+    return {
+        "failed_deliveries": list(failed[:NOTICE_LIMIT]),
+        "failed_deliveries_count": failed.count(),
+        "render_failure_list": list(failures[:NOTICE_LIMIT]),
+        "render_failures_count": failures.count(),
+    }
+
+
+ROUTES = [
+    (
+        "<int:invoice_id>/documents/<int:document_id>/",
+        document_download_view,
+        "document_download",
+    ),
+    ("<int:invoice_id>/documents/rerender/", document_rerender_view, "document_rerender"),
+]
