@@ -37,8 +37,9 @@ def settings(**values) -> None:
 
 def book(actor, version, start: date, acc=None, **kwargs):
     acc = acc or account(actor)
-    return subscription_create(actor=actor, account_id=acc.pk, tariff_version_id=version.pk,
-                               start_date=start, **kwargs)
+    return subscription_create(
+        actor=actor, account_id=acc.pk, tariff_version_id=version.pk, start_date=start, **kwargs
+    )
 
 
 @pytest.fixture
@@ -52,7 +53,10 @@ def test_monthly_in_advance_from_the_17th_aligned_to_the_month(manager, monthly)
     # 30.00 × 15/31 days = 14.516… → 14.52
     assert lines(first) == [(date(2026, 1, 17), date(2026, 1, 31), D("14.52"))]
     assert (first.net_total, first.tax_total, first.gross_total) == (
-        D("14.52"), D("2.76"), D("17.28"))
+        D("14.52"),
+        D("2.76"),
+        D("17.28"),
+    )
     assert first.number == "RE-2026-000001"
     [second] = run(manager, date(2026, 2, 1))
     assert lines(second) == [(date(2026, 2, 1), date(2026, 2, 28), D("30.00"))]
@@ -70,21 +74,34 @@ def test_bimonthly_contract_over_a_year_gives_six_invoices(manager):
     book(manager, version, date(2026, 1, 1))
     invoices = [inv for month in range(1, 13) for inv in run(manager, date(2026, month, 1))]
     assert [lines(i) for i in invoices] == [
-        [(date(2026, m, 1), date(2026, m + 1, 28 if m == 1 else 30 if m + 1 in (4, 6, 9, 11)
-                                  else 31), D("50.00"))]
+        [
+            (
+                date(2026, m, 1),
+                date(2026, m + 1, 28 if m == 1 else 30 if m + 1 in (4, 6, 9, 11) else 31),
+                D("50.00"),
+            )
+        ]
         for m in (1, 3, 5, 7, 9, 11)
     ]
     assert sum(i.net_total for i in invoices) == D("300.00")
 
 
 def test_yearly_tariff_cancelled_with_notice_is_billed_to_the_end_of_the_term(manager):
-    version = tariff(manager, code="DOM-Y", price="120.00", interval=12, minimum=12, renewal=12,
-                     notice=(3, "months", "term_end"))
+    version = tariff(
+        manager,
+        code="DOM-Y",
+        price="120.00",
+        interval=12,
+        minimum=12,
+        renewal=12,
+        notice=(3, "months", "term_end"),
+    )
     sub = book(manager, version, date(2026, 1, 1))
     [first] = run(manager, date(2026, 1, 1))
     assert lines(first) == [(date(2026, 1, 1), date(2026, 12, 31), D("120.00"))]
-    cancelled = subscription_cancel(actor=manager, subscription_id=sub.pk, expected_version=1,
-                                    notice_given_on=date(2026, 9, 15))
+    cancelled = subscription_cancel(
+        actor=manager, subscription_id=sub.pk, expected_version=1, notice_given_on=date(2026, 9, 15)
+    )
     assert cancelled.end_date == date(2026, 12, 31)
     assert run(manager, date(2027, 1, 1)) == []
     assert Charge.objects.filter(subscription=sub).count() == 1
@@ -94,8 +111,13 @@ def test_yearly_tariff_ended_early_by_a_manager_is_credited_pro_rata(manager):
     version = tariff(manager, code="DOM-Y", price="120.00", interval=12, minimum=12, renewal=12)
     sub = book(manager, version, date(2026, 1, 1))
     run(manager, date(2026, 1, 1))
-    subscription_cancel(actor=manager, subscription_id=sub.pk, expected_version=1,
-                        notice_given_on=date(2026, 6, 1), end_date=date(2026, 6, 30))
+    subscription_cancel(
+        actor=manager,
+        subscription_id=sub.pk,
+        expected_version=1,
+        notice_given_on=date(2026, 6, 1),
+        end_date=date(2026, 6, 30),
+    )
     [credit] = run(manager, date(2026, 7, 1))
     # the unused 184 of 365 days: 120.00 × 184/365 = 60.49
     assert credit.kind == "credit_note"
@@ -107,8 +129,13 @@ def test_tariff_upgrade_mid_period_credits_the_old_and_charges_the_new(manager, 
     bigger = tariff(manager, code="WEB-L", price="60.00", minimum=0, renewal=1)
     sub = book(manager, monthly, date(2026, 3, 1))
     run(manager, date(2026, 3, 1))
-    subscription_change_tariff(actor=manager, subscription_id=sub.pk, expected_version=1,
-                               tariff_version_id=bigger.pk, requested_on=date(2026, 3, 10))
+    subscription_change_tariff(
+        actor=manager,
+        subscription_id=sub.pk,
+        expected_version=1,
+        tariff_version_id=bigger.pk,
+        requested_on=date(2026, 3, 10),
+    )
     [invoice] = run(manager, date(2026, 3, 10))
     # old: −30.00 × 22/31 = −21.29; new: 60.00 × 22/31 = 42.58
     assert sorted(lines(invoice), key=lambda x: x[2]) == [
@@ -126,7 +153,9 @@ def test_order_after_the_cutoff_day_starts_on_the_first_of_the_month_after_next(
     [april] = run(manager, date(2026, 4, 1))
     assert april.account_id == early.account_id
     assert {i.account_id for i in run(manager, date(2026, 5, 1))} == {
-        early.account_id, late.account_id}
+        early.account_id,
+        late.account_id,
+    }
 
 
 @pytest.mark.parametrize("zero_invoices", [False, True])
@@ -144,7 +173,10 @@ def test_reverse_charge_account_gets_no_vat_and_the_legal_note(manager, monthly)
     book(manager, monthly, date(2026, 1, 1), acc=acc)
     [invoice] = run(manager, date(2026, 1, 1))
     assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == (
-        D("30.00"), D("0.00"), D("30.00"))
+        D("30.00"),
+        D("0.00"),
+        D("30.00"),
+    )
     tax = InvoiceTax.objects.get(invoice=invoice)
     assert (tax.category, tax.rate) == ("AE", D("0.00"))
     assert "Steuerschuldnerschaft des Leistungsempfängers" in tax.exemption_reason
@@ -192,3 +224,70 @@ def test_prorated_lines_read_quantity_times_unit_price(manager, monthly):
     [line] = first.lines.all()
     # 3 × 30.00 × 15/31 = 43.55; the line shows 3 × 14.5167
     assert (line.quantity, line.unit_price, line.net_amount) == (D("3"), D("14.5167"), D("43.55"))
+
+
+def _second_contract(manager, version, acc, reference, start=date(2026, 1, 1)):
+    return book(manager, version, start, acc=acc, contract_reference=reference)
+
+
+@pytest.mark.parametrize(
+    ("split", "expected"),
+    [
+        ("account", [3]),
+        ("contract_type", [1, 2]),
+        ("contract", [1, 1, 1]),
+    ],
+)
+def test_invoice_split_setting(manager, monthly, split, expected):
+    settings(invoice_split=split)
+    phone = tariff(manager, code="TEL", module_code="TEL", price="9.00", minimum=0, renewal=1)
+    from kontor.catalog.models import TariffVersion
+
+    TariffVersion.objects.filter(pk=phone.pk).update(contract_type="telephony")
+    acc = account(manager)
+    book(manager, monthly, date(2026, 1, 1), acc=acc, contract_reference="V-1")
+    book(manager, monthly, date(2026, 1, 1), acc=acc, contract_reference="V-2")
+    book(manager, phone, date(2026, 1, 1), acc=acc, contract_reference="V-3")
+    invoices = run(manager, date(2026, 1, 1))
+    assert sorted(i.lines.count() for i in invoices) == expected
+
+
+@pytest.mark.parametrize("from_account", [True, False])
+def test_invoice_branch_follows_the_setting(manager, monthly, from_account):
+    from kontor.contracts.models import Contract
+    from kontor.customers.models import Branch
+
+    settings(
+        branch_from_account=from_account,
+        numbers_per_branch=True,
+        invoice_number_format="RE-{branch}-{year}-{seq:04}",
+    )
+    berlin = Branch.objects.create(code="BER", name="Berlin")
+    munich = Branch.objects.create(code="MUC", name="München")
+    acc = account(manager, branch=berlin.pk)
+    sub = book(manager, monthly, date(2026, 1, 1), acc=acc)
+    Contract.objects.filter(pk=sub.contract_id).update(branch=munich)
+    [invoice] = run(manager, date(2026, 1, 1))
+    expected = berlin if from_account else munich
+    assert (invoice.branch_id, invoice.number) == (expected.pk, f"RE-{expected.code}-2026-0001")
+
+
+def test_default_article_is_used_for_tariffs_without_one(manager, monthly):
+    from kontor.catalog.models import ArticleType
+    from kontor.catalog.services import article_create
+
+    kind = ArticleType.objects.create(code="service", name="Service")
+    article = article_create(
+        actor=manager,
+        number="HOST-01",
+        name="Hosting",
+        unit="MON",
+        article_type_id=kind.pk,
+        tax_category_id=monthly.tax_category_id,
+        price="1.00",
+    )
+    settings(default_article=article)
+    book(manager, monthly, date(2026, 1, 1))
+    [invoice] = run(manager, date(2026, 1, 1))
+    [line] = invoice.lines.all()
+    assert (line.article_number, line.unit) == ("HOST-01", "MON")

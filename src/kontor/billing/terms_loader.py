@@ -123,9 +123,10 @@ def load_terms(account_ids: list[int]) -> LoadedTerms:
         addon = _Addon(*row)
         addons[addon.subscription_id].append(addon)
     loaded = LoadedTerms([], [], {})
+    default = _default_article()
     for sub in subscriptions:
         loaded.terms.append(_terms(sub, addons.get(sub.pk, [])))
-        _remember_info(loaded.info, sub, addons.get(sub.pk, []))
+        _remember_info(loaded.info, sub, addons.get(sub.pk, []), default)
     loaded.billed = [
         BilledCharge(*row)
         for row in Charge.objects.filter(account_id__in=account_ids)
@@ -153,22 +154,34 @@ def _terms(sub: _Subscription, addons: list[_Addon]) -> SubscriptionTerms:
     )
 
 
+def _default_article() -> tuple[str, str]:
+    """(number, unit) of the billing settings' default article, for tariffs without one."""
+    from kontor.billing.models import BillingSettings
+
+    article = BillingSettings.load().default_article
+    return (article.number, article.unit) if article else ("", "C62")
+
+
 def _remember_info(
-    info: dict[tuple[int, str], LineInfo], sub: _Subscription, addons: list[_Addon]
+    info: dict[tuple[int, str], LineInfo],
+    sub: _Subscription,
+    addons: list[_Addon],
+    default: tuple[str, str],
 ) -> None:
     has_article = sub.article_id is not None
+    number = sub.article_number if has_article else default[0]
     common = {"contract_id": sub.contract_id, "contract_type": sub.contract_type}
     info[(sub.pk, "recurring")] = LineInfo(
         description=sub.tariff_name,
         tax_category_id=sub.tax_category_id,
-        article_number=sub.article_number if has_article else "",
-        unit=sub.article_unit if has_article else "C62",
+        article_number=number,
+        unit=sub.article_unit if has_article else default[1],
         **common,
     )
     info[(sub.pk, "setup")] = LineInfo(
         description=sub.tariff_name,
         tax_category_id=sub.tax_category_id,
-        article_number=sub.article_number if has_article else "",
+        article_number=number,
         unit="C62",
         **common,
     )

@@ -19,6 +19,15 @@ class Contract(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contracts")
     reference = models.CharField(_("contract reference"), max_length=40)
+    branch = models.ForeignKey(
+        "customers.Branch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("branch"),
+        help_text=_("Used for invoices when the billing setting says so; empty: the account's."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

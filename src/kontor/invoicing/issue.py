@@ -20,8 +20,10 @@ from django.db.models import QuerySet
 
 from kontor.billing.models import BillingSettings, Charge, InvoiceSplit, SellerProfile
 from kontor.catalog.models import TaxRate
+from kontor.contracts.models import Contract
 from kontor.core import clock
 from kontor.core.bulk import bulk_insert, bulk_insert_rows
+from kontor.customers.models import Branch
 from kontor.customers.selectors import account_snapshots
 from kontor.invoicing.models import (
     Invoice,
@@ -139,9 +141,11 @@ def issue_invoices(
     rates = rates or TaxRates()
     snapshots = account_snapshots(sorted({plan.account_id for plan in plans}))
     series: dict[tuple[str, bool, str], NumberSeries] = {}
+    branches = _invoice_branches(plans, snapshots, settings)
     kept = []
     for plan in plans:
         snapshot = snapshots[plan.account_id]
+        branch_id, branch_code = branches[id(plan)]
         _build_lines(plan, snapshot.vat_treatment, rates, as_of)
         totals = compute_totals(
             TaxableLine(x["tax_category"], x["tax_rate"], x["net_amount"]) for x in plan.lines
@@ -149,7 +153,7 @@ def issue_invoices(
         if totals.gross == 0 and not settings.create_zero_invoices:
             continue
         plan.kind = InvoiceKind.CREDIT_NOTE if totals.gross < 0 else InvoiceKind.INVOICE
-        key = (plan.kind, snapshot.is_test, snapshot.branch_code)
+        key = (plan.kind, snapshot.is_test, branch_code)
         if key not in series:
             series[key] = series_for(
                 plan.kind, is_test=key[1], branch_code=key[2], settings=settings
@@ -164,6 +168,7 @@ def issue_invoices(
             tax_total=totals.tax,
             gross_total=totals.gross,
             billing_run_id=run_id,
+            branch_id=branch_id,
             is_test=snapshot.is_test,
             deliver_by_post=settings.deliver_by_post_default,
             period_start=min(x["period_start"] for x in plan.lines if x["period_start"]),
@@ -179,6 +184,33 @@ def issue_invoices(
     if finalize:
         record_finalized(invoices, new=True)
     return invoices
+
+
+def _invoice_branches(
+    plans: Sequence[PlannedInvoice], snapshots: dict[int, Any], settings: BillingSettings
+) -> dict[int, tuple[int | None, str]]:
+    """The branch of each planned invoice: the account's (registration) branch, or — when the
+    setting says so — the branch of the invoice's contract, falling back to the account's."""
+    codes = dict(Branch.objects.values_list("code", "pk"))
+    by_contract: dict[int, tuple[int, str]] = {}
+    if not settings.branch_from_account:
+        contract_ids = {c.contract_id for plan in plans for c in plan.charges if c.contract_id}
+        by_contract = {
+            pk: (branch_id, code)
+            for pk, branch_id, code in Contract.objects.filter(
+                pk__in=contract_ids, branch__isnull=False
+            ).values_list("pk", "branch_id", "branch__code")
+        }
+    result = {}
+    for plan in plans:
+        code = snapshots[plan.account_id].branch_code
+        chosen = (codes.get(code), code)
+        for charge in plan.charges:
+            if charge.contract_id in by_contract:
+                chosen = by_contract[charge.contract_id]
+                break
+        result[id(plan)] = chosen
+    return result
 
 
 def _build_lines(plan: PlannedInvoice, vat_treatment: str, rates: TaxRates, as_of: date) -> None:
