@@ -104,3 +104,24 @@ def test_run_settings_are_saved(manager):
         row.invoice_number_format,
         row.max_periods_per_run,
     ) == ("contract", 20, False, "R{year}{branch}-{seq:05}", 12)
+
+
+def test_new_tariff_versions_take_the_default_billing_interval(manager):
+    from datetime import date
+
+    from kontor.catalog import services as catalog
+
+    billing_settings_update(
+        actor=manager, expected_version=1, changes={"default_billing_interval_months": 3}
+    )
+    category = catalog.tax_category_create(actor=manager, code="S", name="Standard")
+    module = catalog.module_create(actor=manager, code="TEL", name="Telefon")
+    tariff_row = catalog.tariff_create(actor=manager, module_id=module.pk, code="T", name="T")
+    version = catalog.tariff_version_create(
+        actor=manager,
+        tariff_id=tariff_row.pk,
+        valid_from=date(2026, 1, 1),
+        price="30.00",
+        tax_category_id=category.pk,
+    )
+    assert version.billing_interval_months == 3

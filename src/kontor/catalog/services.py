@@ -168,6 +168,10 @@ def tariff_version_create(
         raise invalid(
             "valid_from", _("The tariff has a version from this date already."), "duplicate"
         )
+    if "billing_interval_months" not in terms:  # the billing settings' default interval
+        from kontor.billing.models import BillingSettings
+
+        terms["billing_interval_months"] = BillingSettings.load().default_billing_interval_months
     values = _clean_terms(terms)
     version = TariffVersion.objects.create(
         tariff_id=tariff_id,
