@@ -41,6 +41,10 @@ EXPECTED_PATHS = {
     "/api/v1/invoices/{invoice_id}/lines/{position}": {"patch"},
     "/api/v1/invoices/{invoice_id}/finalize": {"post"},
     "/api/v1/invoices/{invoice_id}/credit-notes": {"post"},
+    "/api/v1/invoices/{invoice_id}/documents": {"get"},
+    "/api/v1/invoices/{invoice_id}/documents/rerender": {"post"},
+    "/api/v1/documents/{document_id}/content": {"get"},
+    "/api/v1/invoices/{invoice_id}/deliveries": {"get"},
 }
 
 

@@ -64,10 +64,10 @@ class Delivered:
     failed: Delivery  # to REJECTED, permanent
 
 
-def delivered_invoice(manager) -> Delivered:
+def delivered_invoice(manager, **account_fields) -> Delivered:
     """A finalized invoice with its archived PDF, mailed to two recipients on its send date:
     one accepted, one rejected for good (550)."""
-    buyer = customer(manager, (REJECTED, "attachment"), (ACCEPTED, "link"))
+    buyer = customer(manager, (REJECTED, "attachment"), (ACCEPTED, "link"), **account_fields)
     invoice = finalized_invoice(manager, buyer)
     with time_machine.travel(at(DAY), tick=False):
         deliveries_run()

@@ -6,7 +6,15 @@ from ninja import NinjaAPI
 
 from kontor.api.auth import BearerTokenAuth, StaffSessionAuth
 from kontor.api.errors import register_exception_handlers
-from kontor.api.routers import account_details, accounts, billing, catalog, contracts, invoices
+from kontor.api.routers import (
+    account_details,
+    accounts,
+    billing,
+    catalog,
+    contracts,
+    documents,
+    invoices,
+)
 
 DESCRIPTION = """\
 Contract and subscription billing. Authenticate with `Authorization: Bearer <token>`
@@ -31,3 +39,4 @@ api.add_router("/catalog", catalog.router)
 api.add_router("/", contracts.router)
 api.add_router("/", billing.router)
 api.add_router("/invoices", invoices.router)
+api.add_router("/", documents.router)
