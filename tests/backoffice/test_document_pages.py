@@ -124,7 +124,8 @@ def test_invoice_page_lists_documents_deliveries_and_log(users, delivered, role)
     assert f'<tr id="delivery-{sent.pk}"><td>e-mail</td><td>{ACCEPTED}</td>' in html
     assert "550 5.1.1 Recipient address rejected" in html
     assert '<table id="delivery-log">' in html
-    assert f"<td>{ACCEPTED}</td><td>sent</td><td>to: {ACCEPTED}; message_id: &lt;" in html
+    sent_row = f"<td>{ACCEPTED}</td><td>sent</td><td>message_id: "
+    assert f"{sent_row}{escape(sent.message_id)}; mode: link; to: {ACCEPTED}</td>" in html
     assert f"<td>{REJECTED}</td><td>failed</td>" in html
 
 

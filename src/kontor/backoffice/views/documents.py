@@ -43,8 +43,13 @@ def download_name(document: Document) -> str:
 
 
 def detail_text(detail: dict[str, Any] | None) -> str:
-    """A log entry's detail as `key: value` pairs, in the order they were written."""
-    return "; ".join(f"{key}: {value}" for key, value in (detail or {}).items())
+    """A log entry's detail as `key: value` pairs, by key (PostgreSQL's jsonb keeps no order),
+    empty values left out, lists as comma-separated values."""
+    pairs = sorted((k, v) for k, v in (detail or {}).items() if v not in ("", None, []))
+    return "; ".join(
+        f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, value in pairs
+    )
 
 
 def invoice_documents_context(actor: Any, invoice: Invoice) -> dict[str, Any]:
