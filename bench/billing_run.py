@@ -12,8 +12,12 @@ its peak RSS is its own:
 * `monthly` — 1 July 2026, after 10 % of the subscriptions changed tariff or were cancelled
   mid-July: a steady-state month with billed history, prorated parts and credits.
 
-Each run is `billing_run_create` + `billing_run_execute` (finalize=True) in-process, exactly
-what `kontor billing-run --date` does. Prints a table and writes the figures as JSON.
+Each run is `billing_run_create` + `billing_run_execute` (finalize=True). Mode `inprocess`
+(default): the chunks run one after the other in the benchmark process, exactly what
+`kontor billing-run --date` does without a broker. Mode `celery`: the chunks are queued to
+real Celery workers (bench/workers.py; `--workers` processes, broker `--broker`) and the
+run is timed from execute until its status is done. Prints a table and writes the figures
+as JSON.
 """
 
 from __future__ import annotations
@@ -63,10 +67,15 @@ def fresh_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def step(url: str, *args: str) -> dict[str, Any]:
-    """Run one step in a fresh Python process; its last stdout line is a JSON object."""
+def step(url: str, *args: str, broker: str = "") -> dict[str, Any]:
+    """Run one step in a fresh Python process; its last stdout line is a JSON object. With
+    `broker`, the step queues chunks to the benchmark's Celery workers."""
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kontor.settings")
-    env.pop("KONTOR_BROKER_URL", None)  # in-process chunks: the benchmark measures one machine
+    env.pop("KONTOR_BROKER_URL", None)  # in-process chunks unless a broker is given
+    if broker:
+        from bench.workers import QUEUE
+
+        env.update(KONTOR_BROKER_URL=broker, KONTOR_CELERY_QUEUE=QUEUE)
     env.setdefault("KONTOR_DEBUG", "0")
     if not (ROOT / "var" / "secret_key").exists():
         env.setdefault("KONTOR_SECRET_KEY", "kontor-bench-only")  # a throwaway database
@@ -87,17 +96,36 @@ def step(url: str, *args: str) -> dict[str, Any]:
 
 
 def measure(
-    backend: str, accounts: int, pg_url: str = DEFAULT_PG, profile: str | None = None
+    backend: str,
+    accounts: int,
+    pg_url: str = DEFAULT_PG,
+    profile: str | None = None,
+    mode: str = "inprocess",
+    workers: int = 2,
+    broker: str = "",
 ) -> dict[str, Any]:
     url = database_url(backend, accounts, pg_url)
     fresh_database(url)
     setup = step(url, "setup", str(accounts))
     prefix = f"{profile}-{backend}-{accounts}" if profile else ""
-    first = step(url, "run", "2026-06-01", f"{prefix}-first" if prefix else "")
+
+    def run(as_of: str, name: str) -> dict[str, Any]:
+        args = ("run", as_of, f"{prefix}-{name}" if prefix else "")
+        if mode == "inprocess":
+            return step(url, *args)
+        from bench.workers import DEFAULT_BROKER, Workers
+
+        with Workers(url, broker or DEFAULT_BROKER, workers) as pool:
+            result = step(url, *args, broker=broker or DEFAULT_BROKER)
+            result["workers_peak_rss_mb"] = pool.peak_rss_mb()
+        return result
+
+    first = run("2026-06-01", "first")
     changes = step(url, "changes")
-    monthly = step(url, "run", "2026-07-01", f"{prefix}-monthly" if prefix else "")
+    monthly = run("2026-07-01", "monthly")
     return {
         "backend": backend,
+        "mode": mode if mode == "inprocess" else f"celery x{workers}",
         "accounts": accounts,
         "setup": setup,
         "changes": changes,
@@ -147,15 +175,22 @@ def print_table(results: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Billing run benchmark (finalize=True, in-process)")
-    for column in ("backend", "accounts", "run", "invoices", "charges", "seconds"):
-        table.add_column(column, justify="right" if column != "backend" else "left")
+    table = Table(title="Billing run benchmark (finalize=True)")
+    for column in ("backend", "mode", "accounts", "run", "invoices", "charges", "seconds"):
+        table.add_column(column, justify="left" if column in {"backend", "mode"} else "right")
     for column in ("accounts/s", "invoices/s", "peak RSS MB"):
         table.add_column(column, justify="right")
     for result in results:
         for name, run in result["runs"].items():
+            rss = f"{run['peak_rss_mb']:.0f}"
+            if "workers_peak_rss_mb" in run:
+                rss += " / " + " / ".join(
+                    "+".join(f"{mb:.0f}" for mb in w["processes_mb"])
+                    for w in run["workers_peak_rss_mb"]
+                )
             table.add_row(
                 result["backend"],
+                result.get("mode", "inprocess"),
                 f"{result['accounts']:,}",
                 name,
                 f"{run['invoices']:,}",
@@ -163,9 +198,9 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 f"{run['seconds']:.1f}",
                 f"{run['accounts_per_s']:,.0f}",
                 f"{run['invoices_per_s']:,.0f}",
-                f"{run['peak_rss_mb']:.0f}",
+                rss,
             )
-    Console(width=120).print(table)
+    Console(width=140).print(table)
 
 
 def run_benchmark(
@@ -175,14 +210,18 @@ def run_benchmark(
     pg_url: str = DEFAULT_PG,
     output: Path = RESULTS,
     profile: str | None = None,
+    modes: tuple[str, ...] = ("inprocess",),
+    workers: int = 2,
+    broker: str = "",
 ) -> list[dict[str, Any]]:
     results = []
     for backend in backends:
         for count in accounts:
-            started = time.monotonic()
-            print(f"{backend}, {count:,} accounts …", file=sys.stderr, flush=True)
-            results.append(measure(backend, count, pg_url, profile))
-            print(f"  done in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            for mode in modes:
+                started = time.monotonic()
+                print(f"{backend}, {mode}, {count:,} accounts …", file=sys.stderr, flush=True)
+                results.append(measure(backend, count, pg_url, profile, mode, workers, broker))
+                print(f"  done in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     print_table(results)
     output.parent.mkdir(parents=True, exist_ok=True)
     document = {
@@ -257,9 +296,16 @@ def step_run(as_of: date, profile: str | None) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    load = os.getloadavg()[0]  # the machine is shared: what else was running
     started = time.perf_counter()
     run = billing_run_create(actor=actor, as_of=as_of)
     run = billing_run_execute(actor=actor, run_id=run.pk)
+    deadline = time.monotonic() + 3600
+    while run.status != "done":  # chunks queued to Celery workers: wait for them
+        if time.monotonic() > deadline:
+            raise SystemExit(f"run {run.pk} not done after an hour; see the worker logs")
+        time.sleep(0.05)
+        run.refresh_from_db()
     seconds = time.perf_counter() - started
     if profiler is not None:
         profiler.disable()
@@ -278,6 +324,7 @@ def step_run(as_of: date, profile: str | None) -> dict[str, Any]:
         "accounts_per_s": round(run.accounts_done / seconds, 1),
         "invoices_per_s": round(run.invoices_finalized / seconds, 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
+        "load_before": round(load, 2),
     }
 
 
@@ -309,6 +356,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="database name must contain 'bench'")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the figures")
     parser.add_argument("--profile", help="write cProfile stats to PREFIX-<backend>-<n>-<run>.prof")
+    parser.add_argument(
+        "--mode", nargs="+", choices=["inprocess", "celery"], default=["inprocess"],
+        help="celery: chunks run by real Celery workers (bench/workers.py)",
+    )  # fmt: skip
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--broker", default="", help="default redis://127.0.0.1:6379/0")
     options = parser.parse_args(argv)
     run_benchmark(
         options.accounts,
@@ -316,6 +369,9 @@ def main(argv: list[str] | None = None) -> None:
         pg_url=options.pg_url,
         output=options.json,
         profile=options.profile,
+        modes=tuple(options.mode),
+        workers=options.workers,
+        broker=options.broker,
     )
 
 
