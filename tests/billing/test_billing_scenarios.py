@@ -291,3 +291,13 @@ def test_default_article_is_used_for_tariffs_without_one(manager, monthly):
     [invoice] = run(manager, date(2026, 1, 1))
     [line] = invoice.lines.all()
     assert (line.article_number, line.unit) == ("HOST-01", "MON")
+
+
+def test_migrated_contract_is_billed_from_the_day_after_billed_until(manager, monthly):
+    from kontor.contracts.models import Subscription
+
+    sub = book(manager, monthly, date(2021, 1, 1))
+    Subscription.objects.filter(pk=sub.pk).update(billed_until=date(2025, 12, 31))
+    [invoice] = run(manager, date(2026, 1, 1))
+    assert lines(invoice) == [(date(2026, 1, 1), date(2026, 1, 31), D("30.00"))]
+    assert not BillingRunEntry.objects.exists()

@@ -250,3 +250,27 @@ def test_tiny_pdf_has_a_correct_cross_reference_table():
     first_object = int(pdf[xref:].split(b"\n")[3].split()[0])
     assert pdf[first_object:].startswith(b"1 0 obj")
     assert "Müller".encode("cp1252") in pdf
+
+
+def test_first_billing_run_on_the_demo_bills_this_month_and_documents_validate(
+    demo, settings, tmp_path
+):
+    """The demo provider's old system billed up to last month: the first run refuses nothing,
+    and the invoices it issues become valid Factur-X documents."""
+    from kontor.billing.models import BillingRunEntry
+    from kontor.billing.runs import billing_run_create, billing_run_execute
+    from kontor.documents.services import invoice_documents_render
+    from kontor.invoicing.models import Invoice
+
+    settings.MEDIA_ROOT = tmp_path
+    manager = User.objects.get(username="manager")
+    run = billing_run_create(actor=manager, as_of=DEMO_TODAY.replace(day=1))
+    run = billing_run_execute(actor=manager, run_id=run.pk)
+    assert run.status == "done"
+    assert not BillingRunEntry.objects.filter(run=run).exists()
+    invoices = list(Invoice.objects.filter(billing_run=run).order_by("id")[:3])
+    assert invoices and all(
+        i.period_start >= DEMO_TODAY.replace(day=1) for i in invoices if i.kind == "invoice"
+    )
+    for invoice in invoices:
+        assert invoice_documents_render(invoice.pk)

@@ -65,6 +65,7 @@ def test_export_writes_every_field_in_the_import_format(manager):
         "start_date": "2023-06-01",
         "end_date": "2024-02-29",
         "notice_given_on": "2024-02-10",
+        "billed_until": None,
         "deviating_price": None,
         "addons": [],
     }

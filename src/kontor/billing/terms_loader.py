@@ -13,6 +13,7 @@ from django.db.models import Q
 from kontor.billing.engine import AddonTerms, BilledCharge, SubscriptionTerms
 from kontor.billing.models import Charge
 from kontor.contracts.models import Subscription, SubscriptionAddon
+from kontor.core.periods import ONE_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ SUBSCRIPTION_COLUMNS = (
     "tariff_version__article_id",
     "tariff_version__article__number",
     "tariff_version__article__unit",
+    "billed_until",
 )
 ADDON_COLUMNS = (
     "pk",
@@ -91,6 +93,7 @@ class _Subscription:
     article_id: int | None
     article_number: str | None
     article_unit: str | None
+    billed_until: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,8 @@ def load_terms(account_ids: list[int]) -> LoadedTerms:
     loaded = LoadedTerms([], [], {})
     default = _default_article()
     for sub in subscriptions:
+        if sub.billed_until and sub.end_date and sub.billed_until >= sub.end_date:
+            continue  # billed to its end before it came to Kontor
         loaded.terms.append(_terms(sub, addons.get(sub.pk, [])))
         _remember_info(loaded.info, sub, addons.get(sub.pk, []), default)
     loaded.billed = [
@@ -140,14 +145,17 @@ def _terms(sub: _Subscription, addons: list[_Addon]) -> SubscriptionTerms:
     return SubscriptionTerms(
         subscription_id=sub.pk,
         account_id=sub.account_id,
-        start=sub.start_date,
+        # Migrated contracts: what the old system billed is not billed again.
+        start=max(sub.start_date, sub.billed_until + ONE_DAY)
+        if sub.billed_until
+        else sub.start_date,
         end=sub.end_date,
         interval_months=sub.interval_months,
         unit_price=sub.price if sub.deviating_price is None else sub.deviating_price,
         quantity=sub.quantity,
         timing=sub.timing,  # type: ignore[arg-type]
         # A tariff change continues the contract: no second setup fee for the successor.
-        setup_fee=Decimal(0) if sub.predecessor_id else sub.setup_fee,
+        setup_fee=Decimal(0) if sub.predecessor_id or sub.billed_until else sub.setup_fee,
         addons=tuple(
             AddonTerms(a.pk, a.price, a.quantity, a.start_date, a.end_date) for a in addons
         ),

@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kontor.catalog import services as catalog
@@ -262,7 +263,48 @@ def generate(
         for index in range(accounts):
             builder.build(index)
         builder.request_party_change()
+        create_seller_profile(actor)
+        mark_billed_before(today)
     return builder.summary
+
+
+def create_seller_profile(actor: Any) -> None:
+    """The demo provider's own data, printed on every invoice (valid IDs, so e-invoices pass)."""
+    from kontor.billing.services import seller_profile_update
+
+    seller_profile_update(
+        actor=actor,
+        expected_version=None,
+        changes={
+            "name": "Beispiel Hosting GmbH",
+            "street": "Hafenstraße 12",
+            "postal_code": "20457",
+            "city": "Hamburg",
+            "country": "DE",
+            "vat_id": "DE136695976",
+            "tax_number": "27/123/45678",
+            "email": "rechnung@beispiel-hosting.example",
+            "phone": "+49 40 1234567-0",
+            "bank_name": "Hamburger Sparkasse",
+            "iban": "DE02200505501015871393",
+            "bic": "HASPDEHHXXX",
+            "creditor_id": "DE98ZZZ09999999999",
+            "register": "Amtsgericht Hamburg HRB 123456",
+            "managing_directors": "Erika Beispiel",
+        },
+    )
+
+
+def mark_billed_before(today: date) -> None:
+    """The demo provider moved to Kontor this month: its old system billed everything up to
+    the end of last month, so the first billing run bills the current month only."""
+    from kontor.contracts.models import Subscription
+    from kontor.core.periods import ONE_DAY
+
+    last_month_end = today.replace(day=1) - ONE_DAY
+    old = Subscription.objects.filter(start_date__lte=last_month_end)
+    old.filter(end_date__lt=last_month_end).update(billed_until=F("end_date"))
+    old.exclude(end_date__lt=last_month_end).update(billed_until=last_month_end)
 
 
 def read_logins(path: Path) -> dict[str, str]:

@@ -77,6 +77,15 @@ class Subscription(VersionedModel):
     deviating_price = models.DecimalField(
         _("deviating price"), max_digits=14, decimal_places=4, null=True, blank=True
     )
+    billed_until = models.DateField(
+        _("billed outside Kontor until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For contracts moved from another system: the last day already billed "
+            "there. Kontor bills from the day after."
+        ),
+    )
     notice_given_on = models.DateField(_("notice received on"), null=True, blank=True)
     end_reason = models.CharField(
         _("end reason"), max_length=20, choices=EndReason.choices, blank=True

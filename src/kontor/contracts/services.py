@@ -39,6 +39,7 @@ def subscription_create(
     deviating_price: Decimal | str | None = None,
     contract_reference: str | None = None,
     end_date: date | None = None,
+    billed_until: date | None = None,
 ) -> Subscription:
     """Book a module for an account under a contract (created on first use).
 
@@ -59,6 +60,8 @@ def subscription_create(
         )
     if end_date is not None and end_date < start_date:
         raise invalid("end_date", _("The end date lies before the start date."), "invalid")
+    if billed_until is not None and billed_until < start_date:
+        raise invalid("billed_until", _("Billed until lies before the start date."), "invalid")
     reference = (contract_reference or "").strip() or account.customer_number
     contract, _created = Contract.objects.get_or_create(account=account, reference=reference)
     subscription = Subscription(
@@ -69,6 +72,7 @@ def subscription_create(
         quantity=_quantity(quantity),
         start_date=start_date,
         end_date=end_date,
+        billed_until=billed_until,
         end_reason=EndReason.FIXED_TERM if end_date else "",
         deviating_price=_deviating_price(actor, deviating_price),
     )

@@ -236,6 +236,7 @@ def _subscription(s: Subscription) -> dict[str, Any]:
         "start_date": _day(s.start_date),
         "end_date": _day(s.end_date),
         "notice_given_on": _day(s.notice_given_on),
+        "billed_until": _day(s.billed_until),
         "deviating_price": money(s.deviating_price) if s.deviating_price is not None else None,
         "addons": [
             {

@@ -251,6 +251,11 @@ class SubscriptionIn(Strict):
         "2024-09-15",
         default=None,
     )
+    billed_until: IsoDate | None = _f(
+        "Last day the previous system billed; Kontor bills from the day after (no setup fee).",
+        "2026-11-30",
+        default=None,
+    )
     deviating_price: Money | None = _f(
         "Price per interval instead of the tariff's (needs the billing setting).",
         "9.90",

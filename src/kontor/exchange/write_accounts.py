@@ -148,6 +148,7 @@ def _write_subscription(
         quantity=item.quantity,
         deviating_price=item.deviating_price,
         contract_reference=item.contract,
+        billed_until=item.billed_until,
         # A fixed end is part of the booking; a cancellation is recorded below with its date.
         end_date=None if cancelled else item.end_date,
     )
