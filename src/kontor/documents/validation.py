@@ -48,7 +48,8 @@ class EInvoiceInvalid(KontorError):
 
     def __init__(self, number: str, violations: list[RuleViolation]) -> None:
         self.violations = violations
-        listed = "; ".join(str(v) for v in violations)
+        # A rule broken on every line is listed once.
+        listed = "; ".join(dict.fromkeys(str(v) for v in violations))
         super().__init__(f"E-invoice {number} is invalid: {listed}", field="xml")
 
     @property
