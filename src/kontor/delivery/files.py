@@ -34,6 +34,15 @@ def file_name(number: str, kind: str) -> str:
     return f"{stem}.pdf"
 
 
+def download_name(document: Document) -> str:
+    """`RE-2026-000042.pdf`; later versions `RE-2026-000042-v2.pdf`."""
+    name = file_name(document.invoice.number or str(document.invoice_id), document.kind)
+    if document.version > 1:
+        stem, dot, extension = name.rpartition(".")
+        name = f"{stem}-v{document.version}{dot}{extension}"
+    return name
+
+
 def content_type(kind: str) -> str:
     return CONTENT_TYPES.get(kind, "application/octet-stream")
 

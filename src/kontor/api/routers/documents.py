@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from kontor.api.schemas.common import ERRORS, InSchema
-from kontor.delivery.files import content_type, file_name
+from kontor.delivery.files import content_type, download_name
 from kontor.delivery.selectors import invoice_deliveries, invoice_delivery_log
 from kontor.documents.models import Document
 from kontor.documents.selectors import document_for_actor, invoice_documents
@@ -67,15 +67,6 @@ class DeliveryOut(Schema):
     @staticmethod
     def resolve_next_attempt_at(obj: Any) -> datetime | None:
         return obj.next_attempt_at if obj.status == "pending" else None
-
-
-def download_name(document: Document) -> str:
-    """`RE-2026-000042.pdf`; later versions `RE-2026-000042-v2.pdf`."""
-    name = file_name(document.invoice.number or str(document.invoice_id), document.kind)
-    if document.version > 1:
-        stem, dot, extension = name.rpartition(".")
-        name = f"{stem}-v{document.version}{dot}{extension}"
-    return name
 
 
 @router.get(

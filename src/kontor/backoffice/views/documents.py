@@ -23,23 +23,13 @@ from django.utils.translation import gettext as _
 from kontor.backoffice.views.common import deny_unless, load_or_404
 from kontor.core.errors import KontorError
 from kontor.core.permissions import Action, can
-from kontor.delivery.files import content_type, file_name
+from kontor.delivery.files import content_type, download_name
 from kontor.delivery.selectors import deliveries_failed, invoice_deliveries, invoice_delivery_log
-from kontor.documents.models import Document
 from kontor.documents.selectors import document_for_actor, invoice_documents, render_failures
 from kontor.documents.services import invoice_document_rerender
 from kontor.invoicing.models import Invoice, InvoiceStatus
 
 NOTICE_LIMIT = 50
-
-
-def download_name(document: Document) -> str:
-    """`RE-2026-000042.pdf`; later versions `RE-2026-000042-v2.pdf`."""
-    name = file_name(document.invoice.number or str(document.invoice_id), document.kind)
-    if document.version > 1:
-        stem, dot, extension = name.rpartition(".")
-        name = f"{stem}-v{document.version}{dot}{extension}"
-    return name
 
 
 def detail_text(detail: dict[str, Any] | None) -> str:
