@@ -24,22 +24,8 @@ from kontor.customers.models import (
     CustomerGroup,
     MandateStatus,
 )
+from kontor.customers.services.party import PARTY_FIELDS
 from kontor.exchange.schema import FORMAT
-
-PARTY_FIELDS = (
-    "kind",
-    "company_name",
-    "first_name",
-    "last_name",
-    "contact_person",
-    "street",
-    "address_extra",
-    "postal_code",
-    "city",
-    "country",
-    "email",
-    "phone",
-)
 
 
 def accounts_export(*, actor: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from kontor.customers.models import (
     VatTreatment,
 )
 from kontor.customers.services.accounts import RESTRICTED_FIELDS
+from kontor.customers.services.party import PARTY_FIELDS
 
 ACCOUNT_SECTIONS: list[tuple[str, Any, list[str]]] = [
     ("owner", _("Owner and external reference"), ["owner", "external_customer_number"]),
@@ -140,20 +141,7 @@ class PartyForm(forms.Form):
     email = forms.EmailField(label=_("e-mail"), required=False)
     phone = forms.CharField(label=_("phone"), max_length=50, required=False)
 
-    PARTY_FIELDS = [
-        "kind",
-        "company_name",
-        "first_name",
-        "last_name",
-        "contact_person",
-        "street",
-        "address_extra",
-        "postal_code",
-        "city",
-        "country",
-        "email",
-        "phone",
-    ]
+    PARTY_FIELDS = PARTY_FIELDS
 
     def party_data(self) -> Any:
         from kontor.customers.types import PartyData

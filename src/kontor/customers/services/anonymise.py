@@ -24,25 +24,17 @@ from kontor.customers.models import (
     MandateStatus,
     PartyKind,
 )
+from kontor.customers.services.party import PARTY_FIELDS
 
+# Every contract-party field but its kind and country holds personal data.
+PERSONAL_PARTY_FIELDS = [f for f in PARTY_FIELDS if f not in {"kind", "country"}]
 REDACTED = "—"
 
 
 def anonymise_account(account: Account, actor: Any) -> None:
     today = clock.today()
     party = account.contract_party
-    for name in (
-        "company_name",
-        "first_name",
-        "last_name",
-        "contact_person",
-        "street",
-        "address_extra",
-        "postal_code",
-        "city",
-        "email",
-        "phone",
-    ):
+    for name in PERSONAL_PARTY_FIELDS:
         setattr(party, name, "")
     party.kind = PartyKind.COMPANY
     party.company_name = str(_("Deleted customer %s")) % account.customer_number
