@@ -160,6 +160,61 @@ class SellerProfile(VersionedModel):
         return obj
 
 
+class CollectiveInterval(models.TextChoices):
+    MONTHLY = "monthly", _("monthly")
+    YEARLY = "yearly", _("yearly")
+
+
+class CollectiveProfile(VersionedModel):
+    """A collective invoice profile: accounts of a customer group that has it collect every
+    billable item and get one invoice per interval, on the profile's billing date."""
+
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("Internal; never shown to customers.")
+    )
+    interval = models.CharField(_("interval"), max_length=10, choices=CollectiveInterval.choices)
+    day_of_month = models.PositiveSmallIntegerField(
+        _("day of month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_(
+            "The day the collective invoice is created; 29-31 mean the month's end in "
+            "shorter months."
+        ),
+    )
+    month_of_year = models.PositiveSmallIntegerField(
+        _("month of year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Yearly profiles only."),
+    )
+    spending_limit = models.DecimalField(
+        _("spending limit per interval (net)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit."),
+    )
+    payment_term_days = models.PositiveSmallIntegerField(
+        _("payment term (days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Empty: the account's payment term."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collective invoice profile")
+        verbose_name_plural = _("collective invoice profiles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RunStatus(models.TextChoices):
     PREVIEW = "preview", _("preview")
     PENDING = "pending", _("pending")
@@ -243,6 +298,15 @@ class Charge(models.Model):
     billing_run = models.ForeignKey(
         BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
     )
+    collective_profile = models.ForeignKey(
+        CollectiveProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    collective_date = models.DateField(
+        _("collective billing date"),
+        null=True,
+        blank=True,
+        help_text=_("Collected: invoiced on this date with the account's other collected items."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -255,7 +319,10 @@ class Charge(models.Model):
                 condition=models.Q(subscription__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["account"])]
+        indexes = [
+            models.Index(fields=["account"]),
+            models.Index(fields=["account", "collective_date"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} {self.amount}"

@@ -12,6 +12,15 @@ from kontor.core.models import VersionedModel
 class CustomerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    collective_profile = models.ForeignKey(
+        "billing.CollectiveProfile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="groups",
+        verbose_name=_("collective invoice profile"),
+        help_text=_("Accounts of the group collect their items into one invoice per interval."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -156,6 +165,12 @@ class Account(VersionedModel):
         default=PaymentMethod.SEPA_DIRECT_DEBIT,
     )
     is_test = models.BooleanField(_("test account"), default=False)
+    deliver_by_post = models.BooleanField(
+        _("deliver invoices by post"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the billing settings' default."),
+    )
     group = models.ForeignKey(
         CustomerGroup,
         null=True,

@@ -90,6 +90,21 @@ class Invoice(VersionedModel):
     )
     is_test = models.BooleanField(_("test account"), default=False)
     deliver_by_post = models.BooleanField(_("deliver by post"), default=False)
+    is_collective = models.BooleanField(_("collective invoice"), default=False)
+    collective_profile = models.ForeignKey(
+        "billing.CollectiveProfile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("collective invoice profile"),
+    )
+    payment_term_days = models.PositiveSmallIntegerField(
+        _("payment term (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the account's payment term."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
     finalized_by = models.ForeignKey(
@@ -103,6 +118,7 @@ class Invoice(VersionedModel):
         indexes = [
             models.Index(fields=["account", "status"]),
             models.Index(fields=["status", "send_date"]),
+            models.Index(fields=["is_collective", "status"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["series", "number"], name="invoice_number_unique"),
