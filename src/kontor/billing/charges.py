@@ -1,5 +1,7 @@
 """One-off charges (setup fees booked by hand, later return-debit and dunning fees, postal
-surcharges): pending until the next billing run picks them up, or invoiced at once."""
+surcharges): pending until the next billing run picks them up, or invoiced at once. An
+account with a collective invoice profile collects them for its next collective invoice, and
+its spending limit applies."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kontor.billing.collective import collect_charge
+from kontor.billing.collective_limits import spending_check
 from kontor.billing.models import BillingSettings, Charge, ChargeKind
 from kontor.catalog.models import TaxCategory
 from kontor.core import clock
@@ -62,6 +66,7 @@ def charge_create(
         article_number=article_number,
         idempotency_key=idempotency_key or None,
     )
+    collect_charge(charge)
     try:
         with transaction.atomic():
             charge.save()
@@ -74,6 +79,7 @@ def charge_create(
             code="idempotency_key_reused",
             field="idempotency_key",
         ) from exc
+    spending_check(account_id=account.pk, day=service_date, new_amount=charge.amount)
     audit(actor, "charge.created", account, amount=charge.amount, description=description)
     return charge
 
@@ -94,7 +100,8 @@ def _same_charge(a: Charge, b: Charge) -> bool:
 def account_invoice_now(
     *, actor: Any, account_id: int, as_of: date | None = None, finalize: bool = True
 ) -> list[Invoice]:
-    """Invoice an account's pending charges now, outside a billing run."""
+    """Invoice an account's pending charges now, outside a billing run. Collected charges are
+    included ("bill now"): they go on a collective invoice today instead of on their date."""
     require(actor, Action.INVOICE_FINALIZE if finalize else Action.INVOICE_EDIT_DRAFT)
     account = active_account_or_404(account_id)
     day = as_of or clock.today()

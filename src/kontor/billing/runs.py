@@ -16,10 +16,11 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kontor.billing.collective import active_profiles, collect
 from kontor.billing.engine import EngineSettings, ProposedCharge, charges_due
 from kontor.billing.labels import correction_range
 from kontor.billing.models import (
@@ -256,6 +257,7 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
         new.append(
             _charge(run, proposed, period, loaded.info, languages.get(proposed.account_id, "de"))
         )
+    collect(new, active_profiles(account_ids))
     bulk_insert_rows(Charge, new, ignore_conflicts=True)
     open_charges = _open_charges(account_ids, run.as_of).order_by("account_id", "id")
     plans = plan_invoices(open_charge_rows(open_charges), settings.invoice_split)
@@ -388,11 +390,13 @@ def _open_charge_totals(account_ids: list[int], as_of: date) -> list[tuple[int, 
 
 
 def _open_charges(account_ids: list[int], as_of: date) -> Any:
-    """The accounts' uninvoiced charges up to `as_of`. `NOT EXISTS` rather than
-    `invoice_line__isnull` (a LEFT JOIN): PostgreSQL plans the join as a hash join over a
-    sequential scan of every invoice line ever written (a chunk's cost grows with the
-    history), the anti-join as one index probe per charge of the chunk."""
+    """The accounts' uninvoiced charges up to `as_of`; collected ones only once their
+    collective billing date has come. `NOT EXISTS` rather than `invoice_line__isnull` (a LEFT
+    JOIN): PostgreSQL plans the join as a hash join over a sequential scan of every invoice
+    line ever written (a chunk's cost grows with the history), the anti-join as one index
+    probe per charge of the chunk."""
     return Charge.objects.filter(
+        Q(collective_date__isnull=True) | Q(collective_date__lte=as_of),
         ~Exists(InvoiceLine.objects.filter(charge_id=OuterRef("pk"))),
         account_id__in=account_ids,
         period_start__lte=as_of,

@@ -78,6 +78,7 @@ def subscription_create(
     )
     subscription._history_user = actor  # type: ignore[attr-defined]
     subscription.save()
+    _spending_check(account.pk, start_date, lambda c: c.subscription_id == subscription.pk)
     audit(
         actor,
         "subscription.created",
@@ -218,6 +219,7 @@ def subscription_change_tariff(
     )
     _save(successor, actor, bump_version=False)
     _carry_addons(old, successor, effective)
+    _spending_check(old.account_id, effective, lambda c: c.subscription_id == successor.pk)
     audit(
         actor,
         "subscription.tariff_changed",
@@ -267,6 +269,12 @@ def subscription_book_addon(
     )
     addon._history_user = actor  # type: ignore[attr-defined]
     addon.save()
+    kind = f"addon:{addon.pk}"
+    _spending_check(
+        subscription.account_id,
+        start_date,
+        lambda c: c.subscription_id == subscription.pk and c.kind.split(":")[:2] == kind.split(":"),
+    )
     audit(
         actor,
         "subscription.addon_booked",
@@ -276,6 +284,14 @@ def subscription_book_addon(
         start=start_date,
     )
     return addon
+
+
+def _spending_check(account_id: int, day: date, is_new: Any) -> None:
+    """A collective invoice profile's spending limit refuses orders that exceed it (the
+    caller's transaction rolls the order back)."""
+    from kontor.billing.collective_limits import spending_check
+
+    spending_check(account_id=account_id, day=max(day, clock.today()), is_new=is_new)
 
 
 def _carry_addons(old: Subscription, successor: Subscription, effective: date) -> None:

@@ -18,12 +18,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kontor.billing.models import BillingSettings, Charge, InvoiceSplit, SellerProfile
+from kontor.billing.models import (
+    BillingSettings,
+    Charge,
+    CollectiveProfile,
+    InvoiceSplit,
+    SellerProfile,
+)
 from kontor.catalog.models import TaxRate
 from kontor.contracts.models import Contract
 from kontor.core import clock
 from kontor.core.bulk import bulk_insert, bulk_insert_rows
-from kontor.customers.models import Branch
+from kontor.customers.models import Account, Branch
 from kontor.customers.selectors import account_snapshots
 from kontor.invoicing.models import (
     Invoice,
@@ -39,6 +45,7 @@ from kontor.invoicing.taxes import EXEMPTION_REASONS, TaxableLine, compute_total
 
 ZERO = Decimal("0.00")
 ZERO_RATED = {"AE", "O", "E", "Z", "K", "G"}
+COLLECTIVE_KEY = "collective:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,7 @@ class OpenCharge:
     amount: Decimal
     tax_category_id: int
     article_number: str
+    collective_profile_id: int | None = None
 
 
 def open_charge_rows(charges: QuerySet[Charge]) -> list[OpenCharge]:
@@ -106,10 +114,13 @@ class TaxRates:
 def plan_invoices(
     charges: Iterable[Charge] | Iterable[OpenCharge], split: str
 ) -> list[PlannedInvoice]:
-    """Group uninvoiced charges into invoices per the billing setting `invoice_split`."""
+    """Group uninvoiced charges into invoices per the billing setting `invoice_split`; the
+    collected charges of an account go on one collective invoice per profile."""
     groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for charge in charges:
-        if split == InvoiceSplit.CONTRACT and charge.contract_id:
+        if charge.collective_profile_id:
+            key = f"{COLLECTIVE_KEY}{charge.collective_profile_id}"
+        elif split == InvoiceSplit.CONTRACT and charge.contract_id:
             key = f"contract:{charge.contract_id}"
         elif split == InvoiceSplit.CONTRACT_TYPE and charge.contract_type:
             key = f"type:{charge.contract_type}"
@@ -142,6 +153,8 @@ def issue_invoices(
     snapshots = account_snapshots(sorted({plan.account_id for plan in plans}))
     series: dict[tuple[str, bool, str], NumberSeries] = {}
     branches = _invoice_branches(plans, snapshots, settings)
+    by_post = _post_flags(plans, settings)
+    terms = _collective_terms(plans)
     kept = []
     for plan in plans:
         snapshot = snapshots[plan.account_id]
@@ -170,10 +183,15 @@ def issue_invoices(
             billing_run_id=run_id,
             branch_id=branch_id,
             is_test=snapshot.is_test,
-            deliver_by_post=settings.deliver_by_post_default,
+            deliver_by_post=by_post[plan.account_id],
             period_start=min(x["period_start"] for x in plan.lines if x["period_start"]),
             period_end=max(x["period_end"] for x in plan.lines if x["period_end"]),
         )
+        if plan.grouping_key.startswith(COLLECTIVE_KEY):
+            profile_id = int(plan.grouping_key.removeprefix(COLLECTIVE_KEY))
+            plan.invoice.is_collective = True
+            plan.invoice.collective_profile_id = profile_id
+            plan.invoice.payment_term_days = terms[profile_id]
         plan.invoice._totals = totals  # type: ignore[attr-defined]
         kept.append(plan)
     invoices = [plan.invoice for plan in kept if plan.invoice is not None]
@@ -184,6 +202,28 @@ def issue_invoices(
     if finalize:
         record_finalized(invoices, new=True)
     return invoices
+
+
+def _post_flags(plans: Sequence[PlannedInvoice], settings: BillingSettings) -> dict[int, bool]:
+    """account id → delivered by post: the account's own choice, else the setting."""
+    own = dict(
+        Account.objects.filter(
+            pk__in={plan.account_id for plan in plans}, deliver_by_post__isnull=False
+        ).values_list("pk", "deliver_by_post")
+    )
+    return defaultdict(lambda: settings.deliver_by_post_default, own)
+
+
+def _collective_terms(plans: Sequence[PlannedInvoice]) -> dict[int, int | None]:
+    """profile id → the payment term of its collective invoices (None: the account's)."""
+    ids = {
+        int(plan.grouping_key.removeprefix(COLLECTIVE_KEY))
+        for plan in plans
+        if plan.grouping_key.startswith(COLLECTIVE_KEY)
+    }
+    if not ids:
+        return {}
+    return dict(CollectiveProfile.objects.filter(pk__in=ids).values_list("pk", "payment_term_days"))
 
 
 def _invoice_branches(
@@ -282,9 +322,14 @@ def assign_numbers(
             invoice.number = number
             invoice.status = InvoiceStatus.FINALIZED
             invoice.issue_date = issue_date
-            invoice.due_date = issue_date + timedelta(days=buyer.payment_term_days)
+            term = invoice.payment_term_days
+            term = buyer.payment_term_days if term is None else term
+            invoice.due_date = issue_date + timedelta(days=term)
             invoice.send_date = invoice.send_date or issue_date
-            invoice.snapshot = {"seller": seller, "buyer": plain(buyer)}
+            invoice.snapshot = {
+                "seller": seller,
+                "buyer": {**plain(buyer), "payment_term_days": term},
+            }
             invoice.finalized_at = now
             invoice.finalized_by = actor if getattr(actor, "pk", None) else None
 
