@@ -16,7 +16,8 @@ from django.contrib.auth.models import User
 
 from kontor.billing.charges import account_invoice_now, charge_create
 from kontor.billing.models import BillingSettings
-from kontor.billing.runs import billing_run_create, billing_run_preview
+from kontor.billing.preview import billing_run_preview
+from kontor.billing.runs import billing_run_create
 from kontor.billing.services import billing_settings_update
 from kontor.catalog import selectors as catalog_selectors
 from kontor.catalog import services as catalog

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from kontor.billing.models import BillingRun
-from kontor.billing.runs import billing_run_create, billing_run_execute, billing_run_preview
+from kontor.billing.preview import billing_run_preview
+from kontor.billing.runs import billing_run_create, billing_run_execute
 
 
 def billing_run_start(

@@ -32,7 +32,7 @@ from kontor.billing.models import (
     RunEntryKind,
     RunStatus,
 )
-from kontor.billing.terms_loader import LineInfo, load_terms
+from kontor.billing.terms_loader import LineInfo, LoadedTerms, load_terms
 from kontor.core import clock
 from kontor.core.audit import audit
 from kontor.core.bulk import bulk_insert_rows
@@ -221,7 +221,7 @@ def _finish_if_complete(run_id: int) -> None:
 
 def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
     settings = BillingSettings.load()
-    _lock_accounts(account_ids)
+    lock_accounts(account_ids)
     loaded = load_terms(account_ids)
     result = charges_due(loaded.terms, loaded.billed, run.as_of, engine_settings(settings))
     refused = {r.subscription_id for r in result.refusals}
@@ -238,29 +238,16 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
                 for r in result.refusals
             ]
         )
-    languages = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "language"))
-    terms_by_sub = {t.subscription_id: t for t in loaded.terms}
-    billed_by_sub: dict[int, list[Any]] = {}
-    for line in loaded.billed:
-        billed_by_sub.setdefault(line.subscription_id, []).append(line)
-    rules = engine_settings(settings)
-    new = []
-    for proposed in result.charges:
-        if proposed.subscription_id in refused:
-            continue
-        period = correction_range(
-            proposed,
-            terms_by_sub[proposed.subscription_id],
-            billed_by_sub.get(proposed.subscription_id, []),
-            rules,
-        )
-        new.append(
-            _charge(run, proposed, period, loaded.info, languages.get(proposed.account_id, "de"))
-        )
+    new = charge_rows(
+        [c for c in result.charges if c.subscription_id not in refused],
+        loaded,
+        engine_settings(settings),
+        run.pk,
+    )
     collect(new, active_profiles(account_ids))
     bulk_insert_rows(Charge, new, ignore_conflicts=True)
-    open_charges = _open_charges(account_ids, run.as_of).order_by("account_id", "id")
-    plans = plan_invoices(open_charge_rows(open_charges), settings.invoice_split)
+    pending = open_charges(account_ids, run.as_of).order_by("account_id", "id")
+    plans = plan_invoices(open_charge_rows(pending), settings.invoice_split)
     invoices = issue_invoices(
         plans,
         as_of=run.as_of,
@@ -273,7 +260,7 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
     return [len(new), len(invoices), len(invoices) if run.finalize else 0]
 
 
-def _lock_accounts(account_ids: list[int]) -> None:
+def lock_accounts(account_ids: list[int]) -> None:
     """Serialise concurrent runs per account (PostgreSQL row locks; SQLite's write
     transactions are serial anyway)."""
     if connection.vendor == "postgresql":
@@ -289,8 +276,32 @@ def _account_of(loaded: Any, subscription_id: int) -> int:
     return next(t.account_id for t in loaded.terms if t.subscription_id == subscription_id)
 
 
+def charge_rows(
+    proposed: list[ProposedCharge], loaded: LoadedTerms, rules: EngineSettings, run_id: int | None
+) -> list[dict[str, Any]]:
+    """The engine's proposed charges as rows (field → value) for the bulk insert, with their
+    texts in the account's language and the range a correction covers."""
+    account_ids = {c.account_id for c in proposed}
+    languages = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "language"))
+    terms_by_sub = {t.subscription_id: t for t in loaded.terms}
+    billed_by_sub: dict[int, list[Any]] = {}
+    for line in loaded.billed:
+        billed_by_sub.setdefault(line.subscription_id, []).append(line)
+    rows = []
+    for charge in proposed:
+        period = correction_range(
+            charge,
+            terms_by_sub[charge.subscription_id],
+            billed_by_sub.get(charge.subscription_id, []),
+            rules,
+        )
+        language = languages.get(charge.account_id, "de")
+        rows.append(_charge(run_id, charge, period, loaded.info, language))
+    return rows
+
+
 def _charge(
-    run: BillingRun,
+    run_id: int | None,
     proposed: ProposedCharge,
     period: tuple[date, date],
     info: dict[tuple[int, str], LineInfo],
@@ -330,7 +341,7 @@ def _charge(
         "article_number": line.article_number,
         "contract_id": line.contract_id,
         "contract_type": line.contract_type,
-        "billing_run_id": run.pk,
+        "billing_run_id": run_id,
     }
 
 
@@ -342,54 +353,7 @@ def _charge_texts(language: str) -> tuple[str, str, str]:
         return _("Setup fee: %s"), _("Credit: %s"), _("Correction: %s")
 
 
-def billing_run_preview(*, actor: Any, run_id: int, limit: int = 500) -> dict[str, Any]:
-    """What the run would bill, per account, without writing a charge or an invoice.
-
-    The summary (and the first `limit` accounts) is stored in the run's report."""
-    require(actor, Action.BILLING_RUN_VIEW)
-    run = BillingRun.objects.get(pk=run_id)
-    settings = engine_settings(BillingSettings.load())
-    totals: dict[int, list[Any]] = {}
-    refusals: list[dict[str, Any]] = []
-    for chunk in chunks(billable_account_ids()):
-        loaded = load_terms(chunk)
-        result = charges_due(loaded.terms, loaded.billed, run.as_of, settings)
-        refused = {r.subscription_id for r in result.refusals}
-        refusals += [
-            {"subscription": r.subscription_id, "reason": r.reason} for r in result.refusals
-        ]
-        for charge in result.charges:
-            if charge.subscription_id not in refused:
-                entry = totals.setdefault(charge.account_id, [0, charge.amount * 0])
-                entry[0] += 1
-                entry[1] += charge.amount
-        for account_id, amount in _open_charge_totals(chunk, run.as_of):
-            entry = totals.setdefault(account_id, [0, amount * 0])
-            entry[0] += 1
-            entry[1] += amount
-    numbers = dict(
-        Account.objects.filter(pk__in=list(totals)[:limit]).values_list("pk", "customer_number")
-    )
-    report = {
-        "as_of": run.as_of.isoformat(),
-        "accounts": len(totals),
-        "lines": sum(count for count, _amount in totals.values()),
-        "net_total": str(sum((amount for _count, amount in totals.values()), 0)),
-        "refused": refusals[:limit],
-        "per_account": [
-            {"account": numbers.get(pk, str(pk)), "lines": count, "net": str(amount)}
-            for pk, (count, amount) in list(sorted(totals.items()))[:limit]
-        ],
-    }
-    BillingRun.objects.filter(pk=run.pk).update(report=report)
-    return report
-
-
-def _open_charge_totals(account_ids: list[int], as_of: date) -> list[tuple[int, Any]]:
-    return list(_open_charges(account_ids, as_of).values_list("account_id", "amount"))
-
-
-def _open_charges(account_ids: list[int], as_of: date) -> Any:
+def open_charges(account_ids: list[int], as_of: date) -> Any:
     """The accounts' uninvoiced charges up to `as_of`; collected ones only once their
     collective billing date has come. `NOT EXISTS` rather than `invoice_line__isnull` (a LEFT
     JOIN): PostgreSQL plans the join as a hash join over a sequential scan of every invoice

@@ -97,7 +97,7 @@ def invoice_line_update(
     if quantity is not None or unit_price is not None:
         line.net_amount = round_money(line.quantity * line.unit_price)
     line.save()
-    _retotal(invoice)
+    retotal(invoice)
     bump(invoice)
     invoice.save()
     audit(actor, "invoice.line_updated", invoice, position=position)
@@ -124,10 +124,16 @@ def invoice_finalize(
     """Assign the next number, freeze the snapshot and totals, schedule documents."""
     require(actor, Action.INVOICE_FINALIZE)
     invoice = _draft(invoice_id, expected_version)
+    return finalize_invoice(invoice, issue_date=issue_date or clock.today(), actor=actor)
+
+
+def finalize_invoice(invoice: Invoice, *, issue_date: date, actor: Any) -> Invoice:
+    """Finalize a locked draft (callers check permissions; the send-date sweep acts as the
+    system, with no user)."""
     if not invoice.lines.exists():
         raise Conflict(_("An invoice without lines cannot be finalized."), code="no_lines")
-    _retotal(invoice)
-    assign_numbers([invoice], issue_date=issue_date or clock.today(), actor=actor)
+    retotal(invoice)
+    assign_numbers([invoice], issue_date=issue_date, actor=actor)
     bump(invoice)
     invoice.save()
     record_finalized([invoice])
@@ -144,8 +150,9 @@ def _render_documents(invoice_id: int) -> None:
     try:
         render_invoice_documents.delay(invoice_id)
     except Exception:  # noqa: BLE001 - the invoice is final; the outbox keeps the job
-        log.exception("rendering the documents of invoice %s failed; left in the outbox",
-                      invoice_id)
+        log.exception(
+            "rendering the documents of invoice %s failed; left in the outbox", invoice_id
+        )
 
 
 @transaction.atomic
@@ -213,7 +220,7 @@ def credit_note_create(
     for line in new_lines:
         line.invoice = note
     InvoiceLine.objects.bulk_create(new_lines)
-    _retotal(note)
+    retotal(note)
     note.save()
     audit(actor, "credit_note.created", note, corrects=original.number, reason=reason)
     if finalize:
@@ -255,7 +262,7 @@ def _credited_per_position(original: Invoice) -> dict[int, Decimal]:
     return result
 
 
-def _retotal(invoice: Invoice) -> None:
+def retotal(invoice: Invoice) -> None:
     lines = list(invoice.lines.all())
     totals = compute_totals(TaxableLine(x.tax_category, x.tax_rate, x.net_amount) for x in lines)
     invoice.net_total, invoice.tax_total, invoice.gross_total = (
