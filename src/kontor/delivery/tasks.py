@@ -13,6 +13,7 @@ def send_due_deliveries(limit: int = 500) -> dict[str, int]:
 
     result = deliveries_run(limit=limit)
     return {
+        "finalized": result.finalized,
         "scheduled": result.scheduled,
         "requeued": result.requeued,
         "sent": len(result.sent.sent),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from kontor.core import clock
 from kontor.delivery.services.links import LinkDownload, delivery_link_open
 from kontor.delivery.services.post import PrintBundle, print_bundle_create
@@ -22,6 +24,7 @@ from kontor.delivery.services.send import (
     deliveries_sweep,
     delivery_retry,
 )
+from kontor.invoicing.collective import drafts_finalize_due
 
 
 @dataclass(frozen=True)
@@ -29,15 +32,19 @@ class RunResult:
     scheduled: int
     requeued: int
     sent: SendResult
+    finalized: int = 0  # drafts whose send date had come
 
 
 def deliveries_run(now: datetime | None = None, *, limit: int = 500) -> RunResult:
     """One round of `kontor send-due` and the periodic task: schedule the invoices whose
-    documents are ready, re-queue stuck deliveries, send what is due."""
+    documents are ready, re-queue stuck deliveries, send what is due. Drafts whose send date
+    has come are finalized first, so they go out the same round."""
     now = now or clock.now()
+    finalized = drafts_finalize_due(today=timezone.localdate(now), limit=limit)
     scheduled = delivery_outbox_process(limit)
     requeued = deliveries_sweep(now)
-    return RunResult(scheduled, len(requeued), deliveries_send_due(now, limit=limit))
+    sent = deliveries_send_due(now, limit=limit)
+    return RunResult(scheduled, len(requeued), sent, len(finalized))
 
 
 __all__ = [
