@@ -36,17 +36,14 @@ def invoices_combine(
     if len(ids) < 2:
         raise invalid("invoice_ids", _("Select at least two drafts to combine."), "too_few")
     drafts = list(
-        Invoice.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("period_start", "id")
-        .annotate(last=Max("lines__position"))
+        Invoice.objects.select_for_update().filter(pk__in=ids).order_by("period_start", "id")
     )
     missing = sorted(set(ids) - {d.pk for d in drafts})
     if missing:
         raise NotFound(_("Invoice %s does not exist.") % missing[0])
     _check_combinable(drafts)
     target, others = drafts[0], drafts[1:]
-    position = target.last or 0
+    position = target.lines.aggregate(last=Max("position"))["last"] or 0
     for other in others:
         for line in other.lines.order_by("position"):
             position += 1
