@@ -274,3 +274,27 @@ def test_first_billing_run_on_the_demo_bills_this_month_and_documents_validate(
     )
     for invoice in invoices:
         assert invoice_documents_render(invoice.pk)
+
+
+def test_associations_collect_for_a_monthly_collective_invoice(demo):
+    """The demo's associations have a monthly collective invoice profile: this month's run
+    collects their items, the run on the 1st of next month bills them on one invoice each."""
+    from kontor.billing.models import Charge
+    from kontor.billing.runs import billing_run_create, billing_run_execute
+    from kontor.customers.models import Account
+    from kontor.invoicing.models import Invoice
+
+    manager = User.objects.get(username="manager")
+    associations = set(Account.objects.filter(group__name="Vereine").values_list("pk", flat=True))
+    assert associations
+    first, following = DEMO_TODAY.replace(day=1), date(2025, 7, 1)
+    for day in (first, following):
+        billing_run_execute(actor=manager, run_id=billing_run_create(actor=manager, as_of=day).pk)
+    collected = Charge.objects.filter(account_id__in=associations, period_start__lt=following)
+    assert collected.exists() and not collected.filter(collective_date__isnull=True).exists()
+    billed = Invoice.objects.filter(account_id__in=associations)
+    assert set(billed.values_list("account_id", flat=True)) == set(
+        collected.values_list("account_id", flat=True)
+    )
+    assert all(i.is_collective and i.issue_date == following for i in billed)
+    assert billed.count() == len(set(billed.values_list("account_id", flat=True)))

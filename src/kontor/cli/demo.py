@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from kontor.billing.collective import collective_profile_create, customer_group_set_profile
 from kontor.catalog import services as catalog
 from kontor.catalog.models import Module, TaxCategory
 from kontor.cli.demo_accounts import AccountBuilder, DemoCatalog, DemoSummary
@@ -209,6 +210,21 @@ def create_reference_data(today: date) -> dict[str, Any]:
     return {"groups": groups, "branches": branches, "documents": documents}
 
 
+def create_collective_profile(actor: Any, group: CustomerGroup) -> None:
+    """Associations get one collective invoice a month (see docs/collective-invoices.md)."""
+    profile = collective_profile_create(
+        actor=actor,
+        data={
+            "name": "Vereine monatlich",
+            "interval": "monthly",
+            "day_of_month": 1,
+            "spending_limit": "1000.00",
+            "payment_term_days": 30,
+        },
+    )
+    customer_group_set_profile(actor=actor, group_id=group.pk, profile_id=profile.pk)
+
+
 def _legal_document(doc_type: str, version: str, since: date, title: str) -> LegalDocument:
     text = f"Beispiel Hosting GmbH\n{title}, Version {version}, gültig ab {since:%d.%m.%Y}\n"
     document = LegalDocument(doc_type=doc_type, version=version, valid_from=since)
@@ -263,6 +279,7 @@ def generate(
         for index in range(accounts):
             builder.build(index)
         builder.request_party_change()
+        create_collective_profile(actor, reference["groups"]["Vereine"])
         create_seller_profile(actor)
         mark_billed_before(today)
     return builder.summary
