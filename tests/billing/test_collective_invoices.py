@@ -264,8 +264,9 @@ def test_profile_validation_and_deletion(manager, clerk):
         collective_profile_delete(actor=manager, profile_id=profile.pk)
     one_off(manager, acc, "Gesammelt", "1.00", date(2026, 11, 10), tariff(manager).tax_category_id)
     customer_group_set_profile(actor=manager, group_id=acc.group_id, profile_id=None)
-    with pytest.raises(Conflict, match="collected"):
+    with pytest.raises(Conflict) as in_use:
         collective_profile_delete(actor=manager, profile_id=profile.pk)
+    assert in_use.value.code == "profile_in_use" and "gesammelt" in in_use.value.message
     unused = collective_profile_create(actor=manager, data={"name": "Leer", "interval": "monthly"})
     collective_profile_delete(actor=manager, profile_id=unused.pk)
 
@@ -301,3 +302,38 @@ def test_addon_counts_against_the_limit(manager):
                 start_date=date(2026, 11, 1),
             )
         assert not subscription.addons.exists()
+
+
+def test_an_account_with_collected_items_cannot_be_deleted_until_they_are_billed(manager):
+    from kontor.customers.services.accounts import account_delete
+
+    monthly = tariff(manager, code="WEB-M", price="30.00", minimum=0, renewal=1)
+    acc, _profile = collecting_account(manager)
+    one_off(manager, acc, "Gesammelt", "50.00", date(2026, 11, 10), monthly.tax_category_id)
+    with pytest.raises(Conflict, match=r"1 .*50.00") as refused:
+        account_delete(actor=manager, account_id=acc.pk, today=date(2026, 11, 12))
+    assert refused.value.code == "uninvoiced_items"
+    account_invoice_now(actor=manager, account_id=acc.pk, as_of=date(2026, 11, 12))
+    account_delete(actor=manager, account_id=acc.pk, today=date(2026, 11, 12))
+
+
+def test_preview_counts_collected_charges_apart(manager):
+    from kontor.billing.preview import billing_run_preview
+    from kontor.billing.runs import billing_run_create
+
+    monthly = tariff(manager, code="WEB-M", price="30.00", minimum=0, renewal=1)
+    acc, _profile = collecting_account(manager)
+    subscription_create(
+        actor=manager, account_id=acc.pk, tariff_version_id=monthly.pk, start_date=date(2026, 11, 1)
+    )
+    normal = account(manager)
+    subscription_create(
+        actor=manager,
+        account_id=normal.pk,
+        tariff_version_id=monthly.pk,
+        start_date=date(2026, 11, 1),
+    )
+    preview = billing_run_create(actor=manager, as_of=date(2026, 11, 1), dry_run=True)
+    report = billing_run_preview(actor=manager, run_id=preview.pk)
+    assert (report["accounts"], report["net_total"], report["collected"]) == (1, "30.00", 1)
+    assert [row["account"] for row in report["per_account"]] == [normal.customer_number]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from kontor.billing.models import BillingSettings
 from kontor.core.errors import NotFound
+from kontor.core.money import round_money
 from kontor.core.permissions import Action, is_staff_actor, require
 from kontor.customers.models import (
     Account,
@@ -86,6 +88,17 @@ def account_deletion_blockers(account: Account, today: date) -> list[str]:
         f"{sub.tariff_version.tariff} ({_('until')} {sub.end_date or _('open-ended')})"
         for sub in open_subscriptions
     ]
+
+
+def account_uninvoiced(account: Account) -> tuple[int, Decimal]:
+    """(count, net total) of the account's charges not invoiced yet — collected ones, say,
+    which deleting the account would lose."""
+    from kontor.billing.models import Charge
+
+    pending = Charge.objects.filter(account=account, invoice_line__isnull=True).aggregate(
+        count=Count("id"), total=Sum("amount")
+    )
+    return pending["count"], round_money(pending["total"] or Decimal(0))
 
 
 def account_contract_period_start(account: Account) -> date | None:

@@ -193,9 +193,10 @@ def _replace_recipients(account: Account, recipients: list[RecipientData], actor
 def account_delete(*, actor: Any, account_id: int, today: date | None = None) -> Account:
     """Delete = anonymise personal data, keep the row and everything issued (GoBD).
 
-    Refused while the account has modules that are active or whose end date lies ahead.
+    Refused while the account has modules that are active or whose end date lies ahead, or
+    charges not invoiced yet.
     """
-    from kontor.customers.selectors import account_deletion_blockers
+    from kontor.customers.selectors import account_deletion_blockers, account_uninvoiced
     from kontor.customers.services.anonymise import anonymise_account
 
     require(actor, Action.ACCOUNT_DELETE)
@@ -211,6 +212,16 @@ def account_delete(*, actor: Any, account_id: int, today: date | None = None) ->
             )
             % "; ".join(blockers),
             code="active_modules",
+        )
+    count, total = account_uninvoiced(account)
+    if count:
+        raise Conflict(
+            _(
+                "The account has %(count)s item(s) not invoiced yet (%(total)s net). Invoice "
+                "them first (Bill now), then delete the account."
+            )
+            % {"count": count, "total": total},
+            code="uninvoiced_items",
         )
     anonymise_account(account, actor)
     audit(actor, "account.deleted", account, customer_number=account.customer_number)
