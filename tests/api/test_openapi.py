@@ -45,6 +45,14 @@ EXPECTED_PATHS = {
     "/api/v1/invoices/{invoice_id}/documents/rerender": {"post"},
     "/api/v1/documents/{document_id}/content": {"get"},
     "/api/v1/invoices/{invoice_id}/deliveries": {"get"},
+    "/api/v1/collective-profiles": {"get", "post"},
+    "/api/v1/collective-profiles/{profile_id}": {"get", "patch", "delete"},
+    "/api/v1/customer-groups": {"get"},
+    "/api/v1/customer-groups/{group_id}": {"patch"},
+    "/api/v1/accounts/{account_id}/collective": {"get"},
+    "/api/v1/invoices/collective": {"get"},
+    "/api/v1/invoices/combine": {"post"},
+    "/api/v1/contracts/{contract_id}/invoices-in-advance": {"post"},
 }
 
 

@@ -11,6 +11,7 @@ from kontor.api.routers import (
     accounts,
     billing,
     catalog,
+    collective,
     contracts,
     documents,
     invoices,
@@ -33,6 +34,8 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 register_exception_handlers(api)
+# before accounts and invoices: /invoices/collective must not be read as /invoices/{invoice_id}
+api.add_router("/", collective.router)
 api.add_router("/accounts", accounts.router)
 api.add_router("/", account_details.router)
 api.add_router("/catalog", catalog.router)
