@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kontor.billing.engine import charges_due
 from kontor.billing.models import BillingSettings, Charge
-from kontor.billing.runs import charge_rows, engine_settings, lock_accounts
+from kontor.billing.runs import charge_rows, engine_settings, lock_accounts, refusal_message
 from kontor.billing.terms_loader import load_terms
 from kontor.contracts.models import Contract
 from kontor.core import clock
@@ -50,7 +50,7 @@ def contract_invoices_in_advance(
     result = charges_due(loaded.terms, loaded.billed, until, rules)
     refusals = [r for r in result.refusals if r.subscription_id in mine]
     if refusals:
-        raise Conflict(refusals[0].reason, code="refused")
+        raise Conflict(refusal_message(refusals[0]), code="refused")
     proposed = [c for c in result.charges if c.subscription_id in mine]
     if not proposed:
         raise Conflict(

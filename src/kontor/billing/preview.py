@@ -12,7 +12,13 @@ from kontor.billing.collective import active_profiles, schedule_of
 from kontor.billing.engine import ProposedCharge, charges_due
 from kontor.billing.engine.collective import Schedule, next_billing_date
 from kontor.billing.models import BillingRun, BillingSettings
-from kontor.billing.runs import billable_account_ids, chunks, engine_settings, open_charges
+from kontor.billing.runs import (
+    billable_account_ids,
+    chunks,
+    engine_settings,
+    open_charges,
+    refusal_message,
+)
 from kontor.billing.terms_loader import load_terms
 from kontor.core.permissions import Action, require
 from kontor.customers.models import Account
@@ -34,7 +40,8 @@ def billing_run_preview(*, actor: Any, run_id: int, limit: int = 500) -> dict[st
         result = charges_due(loaded.terms, loaded.billed, run.as_of, settings)
         refused = {r.subscription_id for r in result.refusals}
         refusals += [
-            {"subscription": r.subscription_id, "reason": r.reason} for r in result.refusals
+            {"subscription": r.subscription_id, "reason": refusal_message(r)}
+            for r in result.refusals
         ]
         waiting = _collected_until(chunk)
         for charge in result.charges:

@@ -18,10 +18,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kontor.billing.collective import active_profiles, collect
-from kontor.billing.engine import EngineSettings, ProposedCharge, charges_due
+from kontor.billing.engine import EngineSettings, ProposedCharge, Refusal, charges_due
 from kontor.billing.labels import correction_range
 from kontor.billing.models import (
     BillingRun,
@@ -233,7 +234,7 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
                     account_id=_account_of(loaded, r.subscription_id),
                     subscription_id_ref=r.subscription_id,
                     kind=RunEntryKind.REFUSED,
-                    message=r.reason,
+                    message=refusal_message(r),
                 )
                 for r in result.refusals
             ]
@@ -258,6 +259,22 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
         rates=TaxRates(),
     )
     return [len(new), len(invoices), len(invoices) if run.finalize else 0]
+
+
+def refusal_message(refusal: Refusal) -> str:
+    """The engine's refusal in the user's language (its own `reason` is English)."""
+    if refusal.limit is None:
+        return refusal.reason
+    return _(
+        "%(count)s billing periods are due for the first time (%(first)s to %(last)s), more "
+        "than the %(limit)s allowed per run; check the start date and what was billed, or "
+        "raise the safety bound in the billing settings."
+    ) % {
+        "count": refusal.periods_due,
+        "first": date_format(refusal.first_period, "SHORT_DATE_FORMAT"),
+        "last": date_format(refusal.last_period, "SHORT_DATE_FORMAT"),
+        "limit": refusal.limit,
+    }
 
 
 def lock_accounts(account_ids: list[int]) -> None:

@@ -231,7 +231,7 @@ def _refusal(terms: SubscriptionTerms, new_periods: set[date], limit: int) -> Re
         f"more than the {limit} allowed per run; check the start date and what was billed, "
         f"or bill with a higher limit"
     )
-    return Refusal(terms.subscription_id, reason, len(new_periods))
+    return Refusal(terms.subscription_id, reason, len(new_periods), first, last, limit)
 
 
 def subscription_charges(

@@ -83,8 +83,11 @@ class ProposedCharge:
 @dataclass(frozen=True, slots=True)
 class Refusal:
     subscription_id: int
-    reason: str
+    reason: str  # English, for logs; interfaces translate through the fields below
     periods_due: int
+    first_period: date | None = None  # set when the safety bound refused
+    last_period: date | None = None
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
