@@ -21,8 +21,8 @@ import typst
 from django.conf import settings
 from lxml import etree
 from pypdf import PdfReader
-from segno import helpers as segno_helpers
 
+from kontor.documents.girocode import epc_qr
 from kontor.documents.payload import template_payload
 from kontor.documents.types import InvoiceDocumentData
 
@@ -83,7 +83,7 @@ def epc_qr_svg(data: InvoiceDocumentData) -> str | None:
         return None
     if not seller.iban or data.gross_total <= 0 or data.currency != "EUR":
         return None
-    qr = segno_helpers.make_epc_qr(
+    qr = epc_qr(
         name=seller.name[:70],
         iban=seller.iban.replace(" ", ""),
         amount=data.gross_total,
@@ -98,8 +98,10 @@ def epc_qr_svg(data: InvoiceDocumentData) -> str | None:
 def add_facturx_xmp(pdf: bytes, *, conformance: str) -> bytes:
     """Add the Factur-X PDF/A extension schema and fx: properties to the XMP metadata, as an
     incremental update: the Typst bytes stay as they are, followed by the new metadata stream,
-    a classic xref section for it and a trailer that keeps /Root, /Info and /ID (≈ 2 ms)."""
-    trailer = PdfReader(io.BytesIO(pdf)).trailer
+    a classic xref section for it and a trailer that keeps /Root, /Info and /ID (≈ 1 ms).
+    The reader is strict: Typst's output needs no repair, and the lenient reader's check of
+    every object's offset took half the time."""
+    trailer = PdfReader(io.BytesIO(pdf), strict=True).trailer
     metadata_ref = trailer["/Root"].raw_get("/Metadata")
     xmp = facturx_xmp(metadata_ref.get_object().get_data(), conformance=conformance)
     found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf)
