@@ -14,12 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from kontor.backoffice import (
     billing_admin,  # noqa: F401 - registers the billing pages
     catalog_admin,  # noqa: F401 - registers the catalog pages
+    collective_admin,  # noqa: F401 - registers collective invoice profiles, customer groups
     settings_admin,  # noqa: F401 - registers the settings pages
 )
 from kontor.backoffice.permissions import RoleAdminMixin
 from kontor.backoffice.service_admin import ReadOnlyAdmin
 from kontor.backoffice.views import account as account_views
-from kontor.backoffice.views import banking, booking, lifecycle, party, subscriptions
+from kontor.backoffice.views import (
+    banking,
+    booking,
+    collective_account,
+    lifecycle,
+    party,
+    subscriptions,
+)
 from kontor.contracts.models import Subscription
 from kontor.contracts.selectors import subscription_queryset
 from kontor.core.models import AuditEntry
@@ -28,7 +36,6 @@ from kontor.customers.models import (
     Account,
     Branch,
     ContractPartyChangeRequest,
-    CustomerGroup,
 )
 from kontor.customers.selectors import account_queryset
 
@@ -82,6 +89,12 @@ class AccountAdmin(RoleAdminMixin, admin.ModelAdmin):
                 "subscriptions/<int:subscription_id>/book-addon/",
                 subscriptions.subscription_book_addon_view,
                 "subscription_book_addon",
+            ),
+            ("bill-now/", collective_account.bill_now_view, "bill_now"),
+            (
+                "contracts/<int:contract_id>/invoices-in-advance/",
+                collective_account.invoices_in_advance_view,
+                "invoices_in_advance",
             ),
         ]
         custom = [
@@ -148,7 +161,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.account.customer_number)
 
 
-@admin.register(CustomerGroup, Branch)
+@admin.register(Branch)
 class ClassificationAdmin(ReadOnlyAdmin):
     view_action = Action.ACCOUNT_VIEW
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kontor.backoffice.permissions import RoleAdminMixin
 from kontor.backoffice.views import charges as charge_views
+from kontor.backoffice.views import collective as collective_views
 from kontor.backoffice.views import documents as document_views
 from kontor.backoffice.views import invoices as invoice_views
 from kontor.backoffice.views import runs as run_views
@@ -112,6 +113,7 @@ class InvoiceAdmin(BillingPagesAdmin):
     list_filter = ("status", "kind", "is_test")
     search_fields = ("number", "account__customer_number")
     list_select_related = ("account",)
+    change_list_template = "backoffice/billing/invoice_list.html"
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return invoice_queryset(request.user)
@@ -121,6 +123,9 @@ class InvoiceAdmin(BillingPagesAdmin):
             ("<int:invoice_id>/finalize/", invoice_views.invoice_finalize_view, "finalize"),
             ("<int:invoice_id>/delete-draft/", invoice_views.invoice_delete_view, "delete_draft"),
             ("<int:invoice_id>/credit-note/", invoice_views.credit_note_view, "credit_note"),
+            ("collective/", collective_views.collective_invoices_view, "collective"),
+            ("collective/combine/", collective_views.combine_view, "combine"),
+            ("<int:invoice_id>/send-date/", collective_views.send_date_view, "send_date"),
             *document_views.ROUTES,
         ]
 

@@ -1,4 +1,5 @@
-"""ModelAdmins whose add form creates the record through a service (the catalog).
+"""ModelAdmins whose add form creates, or whose change form updates, the record through a
+service (the catalog, the settings, collective invoice profiles).
 
 The service is called while the form validates, inside a savepoint of the admin view's
 transaction, so that its errors show on the form like any validation error. Records without
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -72,3 +74,55 @@ class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
         if self.opts.label_lower not in CHANGELOG_MODELS:
             return super().history_view(request, object_id, extra_context)
         return record_changelog_view(self.admin_site, request, self.opts.label_lower, object_id)
+
+
+class ServiceChangeAdmin(ReadOnlyAdmin):
+    """The change form calls `update` while it validates, with the version the user opened
+    (a hidden field; the service refuses a stale save); its errors show on the fields."""
+
+    change_form_template = "backoffice/singleton_change_form.html"
+    service_fields: tuple[str, ...] = ()
+
+    def update(
+        self, *, actor: Any, obj: Any, expected_version: int | None, changes: dict
+    ) -> models.Model:
+        raise NotImplementedError
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if not change:
+            return form_class
+        model_admin, actor = self, request.user
+
+        class ServiceChangeForm(form_class):  # type: ignore[misc, valid-type]
+            version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                self.fields["version"].initial = getattr(self.instance, "version", None)
+
+            def _post_clean(self) -> None:
+                if self._errors or not self.has_changed():
+                    return
+                changes = {
+                    name: self.cleaned_data[name]
+                    for name in model_admin.service_fields
+                    if name in self.changed_data
+                }
+                try:
+                    with transaction.atomic():
+                        self.instance = model_admin.update(
+                            actor=actor,
+                            obj=self.instance,
+                            expected_version=self.cleaned_data.get("version"),
+                            changes=changes,
+                        )
+                except KontorError as exc:
+                    add_service_error(self, exc)
+
+        return ServiceChangeForm
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        """The service saved it already."""

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kontor.backoffice.errors import add_service_error
-from kontor.backoffice.service_admin import ReadOnlyAdmin
+from kontor.backoffice.service_admin import ServiceChangeAdmin
 from kontor.billing.models import BillingSettings, SellerProfile
 from kontor.billing.services import (
     SELLER_PROFILE_FIELDS,
@@ -21,54 +19,14 @@ from kontor.billing.services import (
     billing_settings_update,
     seller_profile_update,
 )
-from kontor.core.errors import KontorError
 from kontor.core.permissions import Action
 
 
-class SingletonServiceAdmin(ReadOnlyAdmin):
-    """The change form calls `update` while it validates; its errors show on the fields."""
+class SingletonServiceAdmin(ServiceChangeAdmin):
+    """One row, changed through its update service; never added or deleted here."""
 
     view_action = Action.CATALOG_VIEW
     change_action = Action.SETTINGS_MANAGE
-    change_form_template = "backoffice/singleton_change_form.html"
-    service_fields: tuple[str, ...] = ()
-
-    def update(self, *, actor: Any, expected_version: int | None, changes: dict) -> models.Model:
-        raise NotImplementedError
-
-    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        model_admin, actor = self, request.user
-
-        class SingletonForm(form_class):  # type: ignore[misc, valid-type]
-            version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-            def __init__(self, *args: Any, **kw: Any) -> None:
-                super().__init__(*args, **kw)
-                self.fields["version"].initial = self.instance.version
-
-            def _post_clean(self) -> None:
-                if self._errors or not self.has_changed():
-                    return
-                changes = {
-                    name: self.cleaned_data[name]
-                    for name in model_admin.service_fields
-                    if name in self.changed_data
-                }
-                try:
-                    with transaction.atomic():
-                        self.instance = model_admin.update(
-                            actor=actor,
-                            expected_version=self.cleaned_data.get("version"),
-                            changes=changes,
-                        )
-                except KontorError as exc:
-                    add_service_error(self, exc)
-
-        return SingletonForm
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        """The service saved it already."""
 
     def has_add_permission(self, request: Any, *args: Any) -> bool:
         return False
@@ -82,7 +40,7 @@ class BillingSettingsAdmin(SingletonServiceAdmin):
     fields = sorted(SETTINGS_FIELDS)
     service_fields = tuple(sorted(SETTINGS_FIELDS))
 
-    def update(self, **kwargs: Any) -> models.Model:
+    def update(self, *, obj: Any, **kwargs: Any) -> models.Model:
         return billing_settings_update(**kwargs)
 
 
@@ -109,5 +67,5 @@ class SellerProfileAdmin(SingletonServiceAdmin):
             return None
         return SellerProfile.objects.filter(pk=1).first() or SellerProfile(pk=1)
 
-    def update(self, **kwargs: Any) -> models.Model:
+    def update(self, *, obj: Any, **kwargs: Any) -> models.Model:
         return seller_profile_update(**kwargs)

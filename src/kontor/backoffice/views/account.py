@@ -18,6 +18,7 @@ from kontor.backoffice.forms.account import (
     RecipientFormSet,
     RecipientsVersionForm,
 )
+from kontor.backoffice.views.collective_account import account_collective_context
 from kontor.backoffice.views.common import (
     account_url,
     deny_unless,
@@ -150,6 +151,7 @@ def render_account(
         "pending_request": party_change_requests_pending(actor).filter(account=account).first(),
         "perms_": _flags(actor, account),
         "opts": Account._meta,
+        **account_collective_context(actor, account),
     }
     return render_admin(request, site, TEMPLATE, context)
 

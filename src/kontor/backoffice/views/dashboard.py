@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from kontor.backoffice.views.collective import collective_notices
 from kontor.backoffice.views.documents import dashboard_notices
 from kontor.contracts.selectors import subscription_queryset
 from kontor.core import clock
@@ -27,4 +28,5 @@ def dashboard_context(actor: Any) -> dict[str, Any]:
         "pending_party_changes": list(pending[:20]),
         "pending_party_changes_count": pending.count(),
         **dashboard_notices(actor),
+        **collective_notices(actor),
     }

@@ -46,6 +46,7 @@ CHANGELOG_MODELS = {
     "catalog.tariff",
     "catalog.tariffversion",
     "billing.billingsettings",
+    "billing.collectiveprofile",
 }
 
 
