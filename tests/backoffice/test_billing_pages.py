@@ -173,7 +173,8 @@ def test_run_detail_lists_refused_and_failed_accounts(world):
     refused = page.split('id="refused-entries"')[1].split("</div>")[0]
     failed = page.split('id="failed-entries"')[1].split("</div>")[0]
     assert "K-00002" in refused
-    assert "2 billing periods due for the first time" in refused
+    # written in the language the run ran in (the provider's default, German)
+    assert "2 Abrechnungszeiträume sind erstmals fällig" in refused
     assert "K-00001" in failed
     assert f"no VAT rate for tax category {no_rate.pk}" in failed
 
