@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kontor.core.errors import Conflict
@@ -28,7 +29,9 @@ SELLER_FIELDS = tuple(SellerData.__dataclass_fields__)
 
 def document_data(invoice_id: int) -> InvoiceDocumentData:
     """The printed facts of finalized invoice `invoice_id` as plain, frozen data."""
-    invoice = Invoice.objects.select_related("corrects").get(pk=invoice_id)
+    invoice = Invoice.objects.annotate(
+        corrected_number=F("corrects__number"), corrected_issue_date=F("corrects__issue_date")
+    ).get(pk=invoice_id)
     if invoice.status != InvoiceStatus.FINALIZED or not invoice.snapshot:
         raise Conflict(_("Only finalized invoices have documents."), code="invoice_not_finalized")
     buyer = AccountSnapshot.from_dict(invoice.snapshot["buyer"])
@@ -38,7 +41,6 @@ def document_data(invoice_id: int) -> InvoiceDocumentData:
     taxes = tuple(
         _tax(row, sign, language) for row in invoice.taxes.order_by("category", "-rate").values()
     )
-    corrects = invoice.corrects
     return InvoiceDocumentData(
         invoice_id=invoice.pk,
         number=invoice.number or "",
@@ -64,8 +66,8 @@ def document_data(invoice_id: int) -> InvoiceDocumentData:
         payment_term_days=buyer.payment_term_days,
         vat_treatment=buyer.vat_treatment,
         po_number=buyer.po_number,
-        corrects_number=(corrects.number or "") if corrects else "",
-        corrects_issue_date=corrects.issue_date if corrects else None,
+        corrects_number=invoice.corrected_number or "",
+        corrects_issue_date=invoice.corrected_issue_date,
         header_text=invoice.header_text,
         footer_text=invoice.footer_text,
         is_test=invoice.is_test,

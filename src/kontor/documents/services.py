@@ -32,6 +32,7 @@ from kontor.invoicing.models import Invoice, OutboxEntry
 
 logger = logging.getLogger(__name__)
 TOPIC = "invoice.finalized"
+ARCHIVE_FIELDS = ("pk", "number", "issue_date")  # what archiving reads of the locked invoice
 
 
 def invoice_documents_render(invoice_id: int) -> list[Document]:
@@ -46,7 +47,9 @@ def invoice_documents_render(invoice_id: int) -> list[Document]:
         rendered = render_documents(data, missing)
         try:
             with transaction.atomic():
-                invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+                invoice = (
+                    Invoice.objects.select_for_update().only(*ARCHIVE_FIELDS).get(pk=invoice_id)
+                )
                 stored = [_archive(invoice, doc, version=1) for doc in rendered]
                 audit(
                     None,
@@ -56,6 +59,9 @@ def invoice_documents_render(invoice_id: int) -> list[Document]:
                 )
         except IntegrityError:
             logger.info("documents of invoice %s were archived concurrently", invoice_id)
+        else:
+            if not done:  # what we stored is all there is: no need to read it back
+                return sorted(stored, key=lambda document: document.kind)
     return list(Document.objects.filter(invoice_id=invoice_id, version=1))
 
 
