@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from kontor.core import clock
@@ -84,7 +84,8 @@ def _check_combinable(drafts: list[Invoice]) -> None:
 
 
 def collective_drafts(*, actor: Any, without_send_date: bool = False) -> QuerySet[Invoice]:
-    """Collective invoices not yet sent (drafts: they are finalized on their send date)."""
+    """Collective invoices not yet sent (drafts: they are finalized on their send date); those
+    without a send date first, on every database."""
     require(actor, Action.INVOICE_VIEW)
     if not is_staff_actor(actor):
         raise PermissionDenied(_("Only staff see drafts."), code="permission_denied")
@@ -94,7 +95,7 @@ def collective_drafts(*, actor: Any, without_send_date: bool = False) -> QuerySe
     return (
         qs.select_related("account", "account__contract_party")
         .annotate(line_count=Count("lines"))
-        .order_by("send_date", "account__customer_number", "id")
+        .order_by(F("send_date").asc(nulls_first=True), "account__customer_number", "id")
     )
 
 
