@@ -99,6 +99,19 @@ def collective_drafts(*, actor: Any, without_send_date: bool = False) -> QuerySe
     )
 
 
+def drafts_overdue(*, actor: Any, today: date | None = None) -> QuerySet[Invoice]:
+    """Drafts whose send date has passed: finalizing them on that day failed (say, a draft
+    without lines); staff have to fix them."""
+    require(actor, Action.INVOICE_VIEW)
+    if not is_staff_actor(actor):
+        raise PermissionDenied(_("Only staff see drafts."), code="permission_denied")
+    return (
+        Invoice.objects.filter(status=InvoiceStatus.DRAFT, send_date__lt=today or clock.today())
+        .select_related("account", "account__contract_party")
+        .order_by("send_date", "id")
+    )
+
+
 def drafts_finalize_due(*, today: date | None = None, limit: int = 500) -> list[Invoice]:
     """Finalize drafts whose send date has come (the system does it; no user acts). Each in
     its own transaction, so one failing draft is logged and the others go out."""

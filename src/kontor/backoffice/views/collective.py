@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from kontor.backoffice.forms.collective import CombineForm, SendDateForm
 from kontor.backoffice.views.common import deny_unless, load_or_404, render_admin, short_date
-from kontor.core import clock
 from kontor.core.errors import KontorError
 from kontor.core.permissions import Action, can
-from kontor.invoicing.collective import collective_drafts, invoices_combine
-from kontor.invoicing.models import Invoice, InvoiceStatus
-from kontor.invoicing.selectors import invoice_for_actor, invoice_queryset
+from kontor.invoicing.collective import collective_drafts, drafts_overdue, invoices_combine
+from kontor.invoicing.models import Invoice
+from kontor.invoicing.selectors import invoice_for_actor
 from kontor.invoicing.services import invoice_draft_update
 
 NOTICE_LIMIT = 50
@@ -115,12 +114,7 @@ def collective_notices(actor: Any) -> dict[str, Any]:
     """Dashboard: collective drafts without a send date (they are never sent) and drafts whose
     send date has passed (finalizing them on that day failed, e.g. a draft without lines)."""
     missing = collective_drafts(actor=actor, without_send_date=True)
-    overdue = (
-        invoice_queryset(actor)
-        .filter(status=InvoiceStatus.DRAFT, send_date__lt=clock.today())
-        .select_related("account__contract_party")
-        .order_by("send_date", "id")
-    )
+    overdue = drafts_overdue(actor=actor)
     return {
         "collective_missing": with_send_date_forms(missing[:NOTICE_LIMIT]),
         "collective_missing_count": missing.count(),
