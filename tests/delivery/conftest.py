@@ -17,6 +17,8 @@ def _delivery_settings(settings, tmp_path) -> None:
     settings.KONTOR_LINK_MAX_AGE_DAYS = 30
     settings.KONTOR_POSTAL_SURCHARGE = ""
     settings.KONTOR_DELIVERY_MAX_ATTEMPTS = 8
+    settings.KONTOR_SEND_HOUR = 0
+    settings.KONTOR_DELIVERY_SINCE = None
 
 
 @pytest.fixture

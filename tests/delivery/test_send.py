@@ -92,8 +92,8 @@ def test_nothing_goes_out_before_the_send_date_and_nothing_twice(manager, smtp, 
         call_command("send_due")
         call_command("send_due")
     assert capsys.readouterr().out.splitlines() == [
-        "scheduled: 0, requeued: 0, sent: 1, retrying: 0, failed: 0",
-        "scheduled: 0, requeued: 0, sent: 0, retrying: 0, failed: 0",
+        "finalized: 0, scheduled: 0, requeued: 0, sent: 1, retrying: 0, failed: 0, held: 0",
+        "finalized: 0, scheduled: 0, requeued: 0, sent: 0, retrying: 0, failed: 0, held: 0",
     ]
     assert [r.rcpt_tos for r in smtp.received] == [["buchhaltung@muster.example"]]
     assert deliveries(invoice) == {"buchhaltung@muster.example": ("sent", 1, "")}

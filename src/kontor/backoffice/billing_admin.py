@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kontor.backoffice.permissions import RoleAdminMixin
 from kontor.backoffice.views import charges as charge_views
 from kontor.backoffice.views import collective as collective_views
+from kontor.backoffice.views import deliveries as delivery_views
 from kontor.backoffice.views import documents as document_views
 from kontor.backoffice.views import invoices as invoice_views
 from kontor.backoffice.views import runs as run_views
@@ -127,6 +128,7 @@ class InvoiceAdmin(BillingPagesAdmin):
             ("collective/combine/", collective_views.combine_view, "combine"),
             ("<int:invoice_id>/send-date/", collective_views.send_date_view, "send_date"),
             *document_views.ROUTES,
+            *delivery_views.ROUTES,
         ]
 
     @admin.display(description=_("customer number"), ordering="account__customer_number")

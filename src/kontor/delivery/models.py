@@ -110,3 +110,21 @@ class DeliverySchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice}: {self.deliveries}"
+
+
+class DeliveryStart(models.Model):
+    """The day delivery first ran on this database (one row). Invoices finalized and due
+    before it are held back, so the first `send-due` on a database with history does not
+    mail every old invoice; KONTOR_DELIVERY_SINCE overrides it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    since = models.DateField(_("delivery since"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("delivery start")
+        verbose_name_plural = _("delivery start")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="delivery_start_one")]
+
+    def __str__(self) -> str:
+        return self.since.isoformat()

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from kontor.core.errors import PermissionDenied
 from kontor.core.permissions import Action, is_staff_actor, require
 from kontor.delivery.models import Delivery, DeliveryEvent, DeliverySchedule, DeliveryStatus
+from kontor.delivery.outbox import held_invoices
+from kontor.invoicing.models import Invoice
 from kontor.invoicing.selectors import invoice_for_actor
 
 
@@ -39,6 +41,13 @@ def invoices_without_delivery(actor: Any) -> QuerySet[DeliverySchedule]:
         .select_related("invoice__account")
         .order_by("-scheduled_at")
     )
+
+
+def invoices_held(actor: Any) -> QuerySet[Invoice]:
+    """Finalized invoices not sent because they were finalized and due before delivery
+    started (see `kontor.delivery.outbox`), oldest first; staff may release them."""
+    _require_staff(actor)
+    return held_invoices().select_related("account").order_by("pk")
 
 
 def invoice_deliveries(actor: Any, invoice_id: int) -> QuerySet[Delivery]:

@@ -19,4 +19,5 @@ def send_due_deliveries(limit: int = 500) -> dict[str, int]:
         "sent": len(result.sent.sent),
         "retrying": len(result.sent.retrying),
         "failed": len(result.sent.failed),
+        "held": result.held,
     }

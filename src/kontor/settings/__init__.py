@@ -6,6 +6,7 @@ See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -25,6 +26,21 @@ def _env_bool(name: str, default: bool) -> bool:
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_hour(name: str) -> int:
+    raw = os.environ.get(name, "").strip() or "0"
+    if not raw.isdigit() or not 0 <= int(raw) <= 23:
+        raise ImproperlyConfigured(f"{name} must be an hour from 0 to 23, not {raw!r}.")
+    return int(raw)
+
+
+def _env_date(name: str) -> date | None:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD, not {raw!r}.") from exc
 
 
 DEBUG = _env_bool("KONTOR_DEBUG", False)
@@ -186,6 +202,11 @@ KONTOR_MAIL_BCC_ARCHIVE = os.environ.get("KONTOR_MAIL_BCC_ARCHIVE", "")
 KONTOR_LINK_MAX_AGE_DAYS = int(os.environ.get("KONTOR_LINK_MAX_AGE_DAYS", "") or "30")
 KONTOR_PUBLIC_URL = os.environ.get("KONTOR_PUBLIC_URL", "") or "http://127.0.0.1:8000"
 KONTOR_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("KONTOR_DELIVERY_MAX_ATTEMPTS", "") or "8")
+# E-mails due on their send date go out from this hour (provider time zone); 0: from midnight.
+KONTOR_SEND_HOUR = _env_hour("KONTOR_SEND_HOUR")
+# Invoices finalized and due before this day are not sent automatically; empty: the day
+# delivery first ran on this database (docs/delivery.md, "First start").
+KONTOR_DELIVERY_SINCE = _env_date("KONTOR_DELIVERY_SINCE")
 KONTOR_POSTAL_SURCHARGE = os.environ.get("KONTOR_POSTAL_SURCHARGE", "")
 KONTOR_POSTAL_SURCHARGE_TAX_CATEGORY = (
     os.environ.get("KONTOR_POSTAL_SURCHARGE_TAX_CATEGORY", "") or "S"

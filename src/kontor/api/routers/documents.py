@@ -1,4 +1,6 @@
-"""Archived invoice documents (list, download, render again) and deliveries with their log."""
+"""Archived invoice documents (list, download, render again) and deliveries with their log:
+staff send a failed delivery again, send an invoice to one more address, or send an invoice
+held back because it predates delivery."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from pydantic import Field
 
 from kontor.api.schemas.common import ERRORS, InSchema
 from kontor.delivery.files import content_type, download_name
+from kontor.delivery.models import Delivery
 from kontor.delivery.selectors import invoice_deliveries, invoice_delivery_log
+from kontor.delivery.services import deliveries_release_held, delivery_add, delivery_retry
 from kontor.documents.models import Document
 from kontor.documents.selectors import document_for_actor, invoice_documents
 from kontor.documents.services import invoice_document_rerender
@@ -38,6 +42,11 @@ class DocumentOut(Schema):
 
 class RerenderIn(InSchema):
     reason: str = Field(description="why the documents are rendered again (required)")
+
+
+class DeliveryAddIn(InSchema):
+    recipient: str = Field(examples=["buchhaltung@muster.example"])
+    mode: str = Field("attachment", description="attachment or link")
 
 
 class DeliveryEventOut(Schema):
@@ -114,10 +123,45 @@ def rerender_documents(request: HttpRequest, invoice_id: int, payload: RerenderI
     summary="An invoice's deliveries with their log (staff)",
 )
 def list_deliveries(request: HttpRequest, invoice_id: int) -> Any:
+    return _with_log(request.auth, invoice_id, list(invoice_deliveries(request.auth, invoice_id)))
+
+
+@router.post(
+    "/invoices/{invoice_id}/deliveries",
+    response={201: DeliveryOut, **ERRORS},
+    summary="Send a finalized invoice to one more address with the next run (manager, clerk)",
+)
+def add_delivery(request: HttpRequest, invoice_id: int, payload: DeliveryAddIn) -> Any:
+    delivery = delivery_add(
+        actor=request.auth, invoice_id=invoice_id, recipient=payload.recipient, mode=payload.mode
+    )
+    return Status(201, _with_log(request.auth, invoice_id, [delivery])[0])
+
+
+@router.post(
+    "/invoices/{invoice_id}/deliveries/{delivery_id}/retry",
+    response={200: DeliveryOut, **ERRORS},
+    summary="Queue a failed delivery again, with a fresh count of attempts (manager, clerk)",
+)
+def retry_delivery(request: HttpRequest, invoice_id: int, delivery_id: int) -> Any:
+    delivery = delivery_retry(actor=request.auth, delivery_id=delivery_id, invoice_id=invoice_id)
+    return _with_log(request.auth, invoice_id, [delivery])[0]
+
+
+@router.post(
+    "/invoices/{invoice_id}/deliveries/release",
+    response={200: list[DeliveryOut], **ERRORS},
+    summary="Send an invoice held back because it predates delivery (manager, clerk)",
+)
+def release_deliveries(request: HttpRequest, invoice_id: int) -> Any:
+    deliveries_release_held(actor=request.auth, invoice_id=invoice_id)
+    return list_deliveries(request, invoice_id)
+
+
+def _with_log(actor: Any, invoice_id: int, deliveries: list[Delivery]) -> list[Delivery]:
     events: dict[int, list[Any]] = {}
-    for event in invoice_delivery_log(request.auth, invoice_id):
+    for event in invoice_delivery_log(actor, invoice_id):
         events.setdefault(event.delivery_id, []).append(event)
-    deliveries = list(invoice_deliveries(request.auth, invoice_id))
     for delivery in deliveries:
-        delivery.log = events.get(delivery.pk, [])
+        delivery.log = events.get(delivery.pk, [])  # type: ignore[attr-defined]
     return deliveries

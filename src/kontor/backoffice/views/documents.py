@@ -20,11 +20,18 @@ from django.http import (
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kontor.backoffice.forms.delivery import DeliveryAddForm
 from kontor.backoffice.views.common import deny_unless, load_or_404
 from kontor.core.errors import KontorError
 from kontor.core.permissions import Action, can
 from kontor.delivery.files import content_type, download_name
-from kontor.delivery.selectors import deliveries_failed, invoice_deliveries, invoice_delivery_log
+from kontor.delivery.outbox import delivery_since
+from kontor.delivery.selectors import (
+    deliveries_failed,
+    invoice_deliveries,
+    invoice_delivery_log,
+    invoices_held,
+)
 from kontor.documents.selectors import document_for_actor, invoice_documents, render_failures
 from kontor.documents.services import invoice_document_rerender
 from kontor.invoicing.models import Invoice, InvoiceStatus
@@ -42,9 +49,13 @@ def detail_text(detail: dict[str, Any] | None) -> str:
     )
 
 
-def invoice_documents_context(actor: Any, invoice: Invoice) -> dict[str, Any]:
+def invoice_documents_context(
+    actor: Any, invoice: Invoice, delivery_form: DeliveryAddForm | None = None
+) -> dict[str, Any]:
     """The Documents and Delivery sections of the invoice detail page."""
     log = invoice_delivery_log(actor, invoice.pk)
+    finalized = invoice.status == InvoiceStatus.FINALIZED
+    held = finalized and invoices_held(actor).filter(pk=invoice.pk).exists()
     return {
         "documents": list(invoice_documents(actor, invoice.pk)),
         "render_failures": list(render_failures(actor).filter(invoice_id=invoice.pk)),
@@ -52,6 +63,9 @@ def invoice_documents_context(actor: Any, invoice: Invoice) -> dict[str, Any]:
         and can(actor, Action.DOCUMENT_RERENDER),
         "deliveries": list(invoice_deliveries(actor, invoice.pk)),
         "delivery_log": [(event, detail_text(event.detail)) for event in log],
+        "may_deliver": finalized and can(actor, Action.INVOICE_FINALIZE),
+        "delivery_add_form": delivery_form or DeliveryAddForm(),
+        "held_since": delivery_since() if held else None,
     }
 
 
@@ -96,12 +110,17 @@ def document_rerender_view(site: AdminSite, request: HttpRequest, invoice_id: An
 
 
 def dashboard_notices(actor: Any) -> dict[str, Any]:
-    """Failed deliveries and failed renders for the start page, each linking to its invoice."""
+    """Failed deliveries, invoices held back because they predate delivery, and failed
+    renders for the start page, each linking to its invoice."""
     failed = deliveries_failed(actor)
+    held = invoices_held(actor)
     failures = render_failures(actor)
     return {
         "failed_deliveries": list(failed[:NOTICE_LIMIT]),
         "failed_deliveries_count": failed.count(),
+        "held_invoices": list(held[:NOTICE_LIMIT]),
+        "held_invoices_count": held.count(),
+        "delivery_since": delivery_since(),
         "render_failure_list": list(failures[:NOTICE_LIMIT]),
         "render_failures_count": failures.count(),
     }

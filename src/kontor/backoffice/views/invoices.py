@@ -57,7 +57,10 @@ def _draft_forms(invoice: Invoice, data: Any = None, posted: str = "") -> dict[s
     return {"texts_form": texts, "line_forms": lines}
 
 
-def invoice_detail_view(site: AdminSite, request: HttpRequest, invoice_id: Any) -> HttpResponse:
+def invoice_detail_view(
+    site: AdminSite, request: HttpRequest, invoice_id: Any, *, delivery_form: Any = None
+) -> HttpResponse:
+    """`delivery_form`: the "send to another address" form as posted, with its errors."""
     actor = request.user
     invoice = load_or_404(invoice_for_actor, actor, invoice_id)
     is_draft = invoice.status == InvoiceStatus.DRAFT
@@ -82,7 +85,7 @@ def invoice_detail_view(site: AdminSite, request: HttpRequest, invoice_id: Any) 
         and invoice.kind == InvoiceKind.INVOICE
         and can(actor, Action.CREDIT_NOTE_CREATE),
         **(forms if may_edit else {}),
-        **invoice_documents_context(actor, invoice),
+        **invoice_documents_context(actor, invoice, delivery_form),
     }
     return render_admin(request, site, DETAIL, context)
 

@@ -9,12 +9,15 @@ from datetime import datetime
 from django.utils import timezone
 
 from kontor.core import clock
+from kontor.delivery.outbox import held_invoices
 from kontor.delivery.services.links import LinkDownload, delivery_link_open
 from kontor.delivery.services.post import PrintBundle, print_bundle_create
 from kontor.delivery.services.schedule import (
+    deliveries_release_held,
     deliveries_schedule,
     delivery_add,
     delivery_outbox_process,
+    delivery_start_record,
     planned_deliveries,
 )
 from kontor.delivery.services.send import (
@@ -33,6 +36,7 @@ class RunResult:
     requeued: int
     sent: SendResult
     finalized: int = 0  # drafts whose send date had come
+    held: int = 0  # invoices not sent because they predate delivery (outbox.held_back)
 
 
 def deliveries_run(now: datetime | None = None, *, limit: int = 500) -> RunResult:
@@ -41,10 +45,10 @@ def deliveries_run(now: datetime | None = None, *, limit: int = 500) -> RunResul
     has come are finalized first, so they go out the same round."""
     now = now or clock.now()
     finalized = drafts_finalize_due(today=timezone.localdate(now), limit=limit)
-    scheduled = delivery_outbox_process(limit)
+    scheduled = delivery_outbox_process(limit, today=timezone.localdate(now))
     requeued = deliveries_sweep(now)
     sent = deliveries_send_due(now, limit=limit)
-    return RunResult(scheduled, len(requeued), sent, len(finalized))
+    return RunResult(scheduled, len(requeued), sent, len(finalized), held_invoices().count())
 
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "RunResult",
     "SendResult",
     "backoff",
+    "deliveries_release_held",
     "deliveries_run",
     "deliveries_schedule",
     "deliveries_send_due",
@@ -61,6 +66,7 @@ __all__ = [
     "delivery_link_open",
     "delivery_outbox_process",
     "delivery_retry",
+    "delivery_start_record",
     "planned_deliveries",
     "print_bundle_create",
 ]

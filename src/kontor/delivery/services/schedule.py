@@ -1,15 +1,19 @@
 """Create the deliveries of finalized invoices whose documents are archived: one per invoice
-e-mail of the invoice snapshot (with its mode), plus one for post, due on the send date."""
+e-mail of the invoice snapshot (with its mode), plus one for post, due at the start of the
+send date (the send hour is applied when sending). Invoices that predate delivery are held
+back until staff release them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontor.core import clock
@@ -23,7 +27,9 @@ from kontor.delivery.models import (
     DeliveryChannel,
     DeliveryMode,
     DeliverySchedule,
+    DeliveryStart,
 )
+from kontor.delivery.outbox import delivery_since, held_back, held_invoices, unscheduled_invoices
 from kontor.documents.models import Document, DocumentKind
 from kontor.invoicing.models import Invoice, InvoiceStatus
 from kontor.invoicing.selectors import invoice_for_actor
@@ -55,7 +61,7 @@ def deliveries_schedule(invoice_id: int) -> list[Delivery]:
         raise NotFound(_("Invoice %s does not exist.") % invoice_id)
     if invoice["status"] != InvoiceStatus.FINALIZED:
         raise Conflict(_("Only finalized invoices are delivered."), code="invoice_not_finalized")
-    if not _has_pdf(Invoice.objects.filter(pk=invoice_id)).exists():
+    if not Document.objects.filter(invoice_id=invoice_id, kind=DocumentKind.FACTURX_PDF).exists():
         raise Conflict(
             _("The documents of invoice %s are not rendered yet.") % invoice_id,
             code="documents_missing",
@@ -64,21 +70,54 @@ def deliveries_schedule(invoice_id: int) -> list[Delivery]:
     return list(Delivery.objects.filter(invoice_id=invoice_id).order_by("pk"))
 
 
-def delivery_outbox_process(limit: int = 1000) -> int:
+def delivery_outbox_process(limit: int = 1000, *, today: date | None = None) -> int:
     """Schedule up to `limit` finalized invoices whose documents are archived and which were
-    not scheduled yet, oldest first. Returns how many invoices were scheduled."""
-    pending = _has_pdf(Invoice.objects.filter(status=InvoiceStatus.FINALIZED)).exclude(
-        Exists(DeliverySchedule.objects.filter(invoice=OuterRef("pk")))
-    )
+    not scheduled yet, oldest first; those that predate delivery are held back (see
+    `kontor.delivery.outbox`). Returns how many invoices were scheduled."""
+    since = delivery_start_record(today or clock.today())
+    pending = unscheduled_invoices().exclude(held_back(since))
     ids = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
-    for start in range(0, len(ids), SCHEDULE_CHUNK):
-        _schedule(ids[start : start + SCHEDULE_CHUNK])
+    _schedule_chunked(ids)
     return len(ids)
 
 
-def _has_pdf(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    pdf = Document.objects.filter(invoice=OuterRef("pk"), kind=DocumentKind.FACTURX_PDF)
-    return invoices.filter(Exists(pdf))
+def delivery_start_record(today: date) -> date:
+    """Record, once, the day delivery starts on this database: the day of the first delivery
+    ever scheduled, else `today` (the first run). Returns the day that counts
+    (KONTOR_DELIVERY_SINCE overrides the recorded one)."""
+    if not DeliveryStart.objects.filter(pk=1).exists():
+        first = DeliverySchedule.objects.aggregate(first=Min("scheduled_at"))["first"]
+        since = timezone.localdate(first) if first else today
+        DeliveryStart.objects.get_or_create(
+            pk=1, defaults={"since": since, "recorded_at": clock.now()}
+        )
+    return delivery_since() or today
+
+
+def deliveries_release_held(*, actor: Any, invoice_id: int | None = None) -> list[int]:
+    """Send invoices held back because they predate delivery after all (one, or every one):
+    their deliveries are made now and go out with the next round. Returns the invoice ids."""
+    require(actor, Action.INVOICE_FINALIZE)
+    held = held_invoices()
+    if invoice_id is not None:
+        invoice = invoice_for_actor(actor, invoice_id)
+        if not held.filter(pk=invoice.pk).exists():
+            raise Conflict(
+                _("Invoice %s is not held back: it is delivered as usual.") % invoice,
+                code="not_held",
+            )
+        held = held.filter(pk=invoice.pk)
+    with transaction.atomic():
+        ids = list(held.order_by("pk").values_list("pk", flat=True))
+        _schedule_chunked(ids)
+        for invoice in Invoice.objects.filter(pk__in=ids).order_by("pk"):
+            audit(actor, "delivery.released", invoice, since=delivery_since())
+    return ids
+
+
+def _schedule_chunked(ids: list[int]) -> None:
+    for start in range(0, len(ids), SCHEDULE_CHUNK):
+        _schedule(ids[start : start + SCHEDULE_CHUNK])
 
 
 @transaction.atomic

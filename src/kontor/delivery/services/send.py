@@ -19,12 +19,14 @@ from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontor.core import clock
 from kontor.core.audit import audit
 from kontor.core.errors import Conflict, NotFound
 from kontor.core.permissions import Action, require
+from kontor.delivery.files import start_of_day
 from kontor.delivery.mail import SendFailure, classify_failure, delivery_message
 from kontor.delivery.models import (
     Delivery,
@@ -75,11 +77,22 @@ def lock_rows(qs: QuerySet[Delivery]) -> QuerySet[Delivery]:
     return qs
 
 
+def due_emails(now: datetime) -> QuerySet[Delivery]:
+    """Pending e-mails due at `now`. Before KONTOR_SEND_HOUR (provider time zone) the ones
+    waiting for today's send date stay back: they are due at the start of the day (see
+    `schedule`), while staff re-sends and retries carry their own time and are not held."""
+    due = Delivery.objects.filter(
+        channel=DeliveryChannel.EMAIL, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    )
+    local = timezone.localtime(now)
+    if local.hour < settings.KONTOR_SEND_HOUR:
+        due = due.exclude(attempts=0, next_attempt_at=start_of_day(local.date()))
+    return due
+
+
 def _claim(now: datetime, limit: int) -> list[int]:
     with transaction.atomic():
-        due = Delivery.objects.filter(
-            channel=DeliveryChannel.EMAIL, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "pk")
+        due = due_emails(now).order_by("next_attempt_at", "pk")
         ids = list(lock_rows(due).values_list("pk", flat=True)[:limit])
         Delivery.objects.filter(pk__in=ids).update(
             status=DeliveryStatus.IN_FLIGHT, attempts=F("attempts") + 1, claimed_at=now
@@ -202,11 +215,12 @@ def deliveries_sweep(now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
-    """Queue a failed delivery again now, with a fresh count of attempts (staff)."""
+def delivery_retry(*, actor: Any, delivery_id: int, invoice_id: int | None = None) -> Delivery:
+    """Queue a failed delivery again now, with a fresh count of attempts (staff). With
+    `invoice_id`, a delivery of another invoice counts as not found."""
     require(actor, Action.INVOICE_FINALIZE)
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-    if delivery is None:
+    if delivery is None or invoice_id not in (None, delivery.invoice_id):
         raise NotFound(_("Delivery %s does not exist.") % delivery_id)
     if delivery.status != DeliveryStatus.FAILED:
         raise Conflict(

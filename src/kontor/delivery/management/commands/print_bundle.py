@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kontor.core import clock
 from kontor.core.errors import KontorError
+from kontor.delivery.management import acting_user
 from kontor.delivery.services import print_bundle_create
 
 
@@ -31,10 +31,7 @@ class Command(BaseCommand):
             day = date.fromisoformat(options["day"]) if options["day"] else clock.today()
         except ValueError as exc:
             raise CommandError(f"--date: give a date as YYYY-MM-DD ({exc})") from exc
-        user = get_user_model().objects.filter(username=options["as_user"], is_active=True)
-        actor = user.first()
-        if actor is None:
-            raise CommandError(f"--as: no active user {options['as_user']!r}")
+        actor = acting_user(options["as_user"])
         try:
             bundle = print_bundle_create(actor=actor, day=day)
         except KontorError as exc:
