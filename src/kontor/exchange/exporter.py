@@ -177,6 +177,7 @@ def _account(a: Account) -> dict[str, Any]:
         "payment_terms_days": a.payment_term_days,
         "payment_method": a.payment_method,
         "is_test": a.is_test,
+        "deliver_by_post": a.deliver_by_post,
         "group": a.group.name if a.group else None,
         "branch": a.branch.code if a.branch else None,
         "language": a.language,

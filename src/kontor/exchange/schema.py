@@ -298,6 +298,9 @@ class AccountIn(Strict):
         "SEPA direct debit or bank transfer.", "sepa_dd", default="sepa_dd"
     )
     is_test: StrictBool = _f("Test account (not billed for real).", False, default=False)
+    deliver_by_post: StrictBool | None = _f(
+        "Invoices also by post; empty: the billing settings' default.", True, default=None
+    )
     group: Opt100 | None = _f("Customer group name.", "Resellers", default=None)
     branch: Opt20 | None = _f("Branch code.", "HH", default=None)
     language: Literal["de", "en", "sv"] = _f("Language of documents.", "de", default="de")

@@ -69,6 +69,7 @@ def _create_account(actor: Any, item: AccountIn, index: Index) -> Account:
         "payment_term_days": item.payment_terms_days,
         "payment_method": item.payment_method,
         "is_test": item.is_test,
+        "deliver_by_post": item.deliver_by_post,
         "group": resolved(index.groups, item.group) if item.group else None,
         "branch": resolved(index.branches, item.branch) if item.branch else None,
         "language": item.language,

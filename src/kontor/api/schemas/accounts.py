@@ -72,6 +72,9 @@ class AccountFieldsIn(InSchema):
     payment_term_days: int | None = None
     payment_method: str | None = Field(None, description="sepa_dd or transfer")
     is_test: bool | None = None
+    deliver_by_post: bool | None = Field(
+        None, description="invoices also by post; null: the billing settings' default"
+    )
     group: int | None = Field(None, description="customer group id")
     branch: int | None = Field(None, description="branch id")
     owner: int | None = Field(None, description="portal user id")
@@ -176,6 +179,9 @@ class AccountOut(Schema):
     payment_term_days: int | None
     payment_method: str
     is_test: bool
+    deliver_by_post: bool | None = Field(
+        description="invoices also by post; null: the billing settings' default"
+    )
     group: int | None
     branch: int | None
     owner: int | None

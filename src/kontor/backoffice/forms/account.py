@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from kontor.billing.models import BillingSettings
 from kontor.core.permissions import Action, can
 from kontor.customers.models import (
     Account,
@@ -38,6 +39,7 @@ ACCOUNT_SECTIONS: list[tuple[str, Any, list[str]]] = [
             "deviating_invoice_email",
         ],
     ),
+    ("delivery", _("Invoice delivery"), ["deliver_by_post"]),
     ("payment", _("Payment terms and method"), ["payment_term_days", "payment_method"]),
     ("period", _("Contract period"), ["contract_period_start"]),
     (
@@ -73,6 +75,11 @@ class AccountForm(forms.Form):
     billing_city = forms.CharField(label=_("billing city"), max_length=100, required=False)
     billing_country = forms.CharField(label=_("billing country"), max_length=2, required=False)
     deviating_invoice_email = forms.EmailField(label=_("deviating invoice e-mail"), required=False)
+    deliver_by_post = forms.NullBooleanField(
+        label=_("deliver invoices by post"),
+        required=False,
+        help_text=_("Invoices go into the print bundle as well as by e-mail."),
+    )
     payment_term_days = forms.IntegerField(
         label=_("payment term override (days)"),
         required=False,
@@ -111,6 +118,12 @@ class AccountForm(forms.Form):
             if not may_edit or (action is not None and not can(actor, action)):
                 field.disabled = True
         self.editable = may_edit
+        self.fields["deliver_by_post"].widget.choices = post_choices()
+
+    def post_flag_text(self) -> str:
+        """The post flag as the read-only page shows it."""
+        value = {None: "unknown", True: "true", False: "false"}[self.initial["deliver_by_post"]]
+        return str(dict(self.fields["deliver_by_post"].widget.choices)[value])
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -123,6 +136,16 @@ class AccountForm(forms.Form):
         return [
             (key, title, [self[name] for name in names]) for key, title, names in ACCOUNT_SECTIONS
         ]
+
+
+def post_choices() -> list[tuple[str, Any]]:
+    """Empty (the billing settings' default, named), yes, no."""
+    default = _("yes") if BillingSettings.load().deliver_by_post_default else _("no")
+    return [
+        ("unknown", _("billing settings' default (%s)") % default),
+        ("true", _("yes")),
+        ("false", _("no")),
+    ]
 
 
 class PartyForm(forms.Form):

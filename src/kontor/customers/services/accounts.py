@@ -72,6 +72,7 @@ EDITABLE_FIELDS = (
         "branch",
         "currency",
         "owner",
+        "deliver_by_post",
     }
 )
 BILLING_ADDRESS_REQUIRED = (
@@ -301,6 +302,12 @@ def _clean_field(name: str, value: Any) -> Any:  # noqa: C901 - one branch per f
     if name == "is_test":
         if not isinstance(value, bool):
             raise invalid(name, _("Must be true or false."), "invalid")
+        return value
+    if name == "deliver_by_post":  # None: the billing settings' default
+        if value is not None and not isinstance(value, bool):
+            raise invalid(
+                name, _("Must be true, false or empty (the billing settings' default)."), "invalid"
+            )
         return value
     if name == "contract_period_start":
         if value is not None and not isinstance(value, date):
