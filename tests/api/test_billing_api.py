@@ -105,7 +105,7 @@ def test_run_lists_refused_subscriptions(s):
         ("refused", "K-00001"),
         ("refused", "K-00002"),
     ]
-    assert body["entries"][0]["message"].startswith("2 billing periods due for the first time")
+    assert body["entries"][0]["message"].startswith("2 Abrechnungszeiträume sind erstmals fällig")
 
 
 @pytest.mark.parametrize(
