@@ -84,6 +84,8 @@ def schematron_results(xml: bytes) -> list[RuleViolation]:
     with lock:
         node = processor.parse_xml(xml_text=xml.decode("utf-8"))
         report = executable.transform_to_string(xdm_node=node)
+    if "failed-assert" not in report:  # no element of that name: nothing failed (≈ 1 ms less)
+        return []
     root = etree.fromstring(report.encode("utf-8"))
     return [
         RuleViolation(
