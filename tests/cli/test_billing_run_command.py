@@ -84,7 +84,7 @@ def test_report_lists_refused_subscriptions_with_the_reason(world):
     output = run_command("--date", "2026-12-01")
 
     assert "Refused (safety bound)" in output
-    assert "2 billing periods are due for the first time" in output
+    assert "2 Abrechnungszeiträume sind erstmals fällig" in output  # the provider's language
     assert "Refused: 2, failed: 0" in output
     assert Charge.objects.count() == 0
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import translation
@@ -83,8 +84,6 @@ def billable_account_ids() -> list[int]:
 
 
 def chunks(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
-    from django.conf import settings as django_settings
-
     size = size or getattr(django_settings, "KONTOR_BILLING_CHUNK_SIZE", CHUNK_SIZE)
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -99,8 +98,6 @@ def billing_run_execute(
     require(actor, Action.BILLING_RUN_START)
     run = _start(run_id)
     open_chunks = _plan_chunks(run)
-    from django.conf import settings as django_settings
-
     if django_settings.KONTOR_BROKER_URL:
         from kontor.billing.tasks import process_billing_chunk
 
@@ -234,7 +231,7 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
                     account_id=_account_of(loaded, r.subscription_id),
                     subscription_id_ref=r.subscription_id,
                     kind=RunEntryKind.REFUSED,
-                    message=refusal_message(r),
+                    message=refusal_message(r, language=django_settings.LANGUAGE_CODE),
                 )
                 for r in result.refusals
             ]
@@ -261,10 +258,15 @@ def _bill_accounts(run: BillingRun, account_ids: list[int]) -> list[int]:
     return [len(new), len(invoices), len(invoices) if run.finalize else 0]
 
 
-def refusal_message(refusal: Refusal) -> str:
-    """The engine's refusal in the user's language (its own `reason` is English)."""
+def refusal_message(refusal: Refusal, *, language: str | None = None) -> str:
+    """The engine's refusal in the user's language, or in `language` (its own `reason` is
+    English). Run reports are written in the provider's language: chunks may run in Celery
+    workers, where no user's language is active."""
     if refusal.limit is None:
         return refusal.reason
+    if language is not None:
+        with translation.override(language):
+            return refusal_message(refusal)
     return _(
         "%(count)s billing periods are due for the first time (%(first)s to %(last)s), more "
         "than the %(limit)s allowed per run; check the start date and what was billed, or "
