@@ -99,7 +99,7 @@ def print_table(invoices: int, runs: list[dict[str, Any]]) -> None:
     table = Table(title=f"Documents benchmark: {invoices} Factur-X invoices (SQLite)")
     columns = ("processes", "documents", "warm-up s", "render s", "wall s", "docs/s")
     columns += ("docs/s per process", "wall docs/s", *(f"{p} ms" for p in (*PHASES, "other")))
-    for column in (*columns, "peak RSS MB", "load"):
+    for column in (*columns, "CPU ms", "peak RSS MB", "load"):
         table.add_column(column, justify="right")
     for run in runs:
         table.add_row(
@@ -112,23 +112,27 @@ def print_table(invoices: int, runs: list[dict[str, Any]]) -> None:
             f"{run['docs_per_s_per_process']:.1f}",
             f"{run['wall_docs_per_s']:.1f}",
             *(f"{run['ms_per_invoice'][p]:.1f}" for p in (*PHASES, "other")),
+            f"{run['cpu_ms_per_invoice']:.1f}",
             " / ".join(f"{w['peak_rss_mb']:.0f}" for w in run["workers"]),
-            f"{run['load_before']:.2f}",
+            f"{run['load_before']:.1f} → {run['load_after']:.1f}",
         )
-    Console(width=180).print(table)
+    Console(width=200).print(table)
 
 
-def run_benchmark(invoices: int, processes: list[int], output: Path = RESULTS) -> dict[str, Any]:
+def run_benchmark(
+    invoices: int, processes: list[int], output: Path = RESULTS, repeat: int = 1
+) -> dict[str, Any]:
     from bench.billing_run import machine
 
     fresh_database()
     print(f"setup: {invoices} invoices …", file=sys.stderr, flush=True)
     setup = step("setup", str(invoices))
     runs = []
-    for count in processes:
-        print(f"render with {count} process(es) …", file=sys.stderr, flush=True)
-        shutil.rmtree(MEDIA, ignore_errors=True)
-        runs.append(step("render", str(count)))
+    for round_number in range(repeat):  # rounds alternate the process counts
+        for count in processes:
+            print(f"round {round_number + 1}: {count} process(es) …", file=sys.stderr, flush=True)
+            shutil.rmtree(MEDIA, ignore_errors=True)
+            runs.append(step("render", str(count)))
     print_table(setup["invoices"], runs)
     document = {
         "date": datetime.now().isoformat(timespec="seconds"),
@@ -207,11 +211,15 @@ def step_render(processes: int) -> dict[str, Any]:
         with context.Pool(processes, initializer=_django) as pool:
             workers = pool.map(render_slice, [ids[n::processes] for n in range(processes)])
     wall = time.perf_counter() - started
-    return summary(processes, ids, workers, wall, load)
+    return summary(processes, ids, workers, wall, (load, os.getloadavg()[0]))
 
 
 def summary(
-    processes: int, ids: list[int], workers: list[dict[str, Any]], wall: float, load: float
+    processes: int,
+    ids: list[int],
+    workers: list[dict[str, Any]],
+    wall: float,
+    load: tuple[float, float],
 ) -> dict[str, Any]:
     from kontor.documents.models import Document
 
@@ -229,7 +237,9 @@ def summary(
         "docs_per_s_per_process": round(documents / render_s / processes, 1),
         "wall_docs_per_s": round(documents / wall, 1),
         "ms_per_invoice": {p: round(1000 * t / len(ids), 2) for p, t in totals.items()},
-        "load_before": round(load, 2),
+        "cpu_ms_per_invoice": round(1000 * sum(w["cpu_s"] for w in workers) / len(ids), 1),
+        "load_before": round(load[0], 2),
+        "load_after": round(load[1], 2),
         "workers": workers,
     }
 
@@ -247,18 +257,27 @@ def render_slice(ids: list[int]) -> dict[str, Any]:
     render.render_documents(data, render.kinds_for(data))  # compiles schematron and Typst
     warmup = time.perf_counter() - started
     with timed(phases):
-        started = time.perf_counter()
+        cpu_started, started = cpu_seconds(), time.perf_counter()
         for invoice_id in ids:
             services.invoice_documents_render(invoice_id)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     return {
         "pid": os.getpid(),
         "invoices": len(ids),
         "warmup_s": round(warmup, 2),
         "render_s": round(seconds, 2),
+        "cpu_s": round(cpu, 2),
         "phases_s": {p: round(v, 3) for p, v in phases.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process, every thread (Typst and Saxon have their own)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class timed:  # noqa: N801 - used like a function
@@ -320,8 +339,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--invoices", type=int, default=200)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the figures")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="render rounds (the machine may be shared)"
+    )
     options = parser.parse_args(argv)
-    run_benchmark(options.invoices, options.processes, options.json)
+    run_benchmark(options.invoices, options.processes, options.json, options.repeat)
 
 
 if __name__ == "__main__":
