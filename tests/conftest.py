@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 
 from kontor.core.permissions import STAFF_ROLES, Role
 
@@ -31,6 +35,15 @@ def clerk(db) -> User:
 @pytest.fixture
 def accountant(db) -> User:
     return make_user("accountant", Role.ACCOUNTANT)
+
+
+@pytest.fixture(autouse=True)
+def _provider_language() -> Iterator[None]:
+    """Every test starts in the provider's language: a request or command in an earlier test
+    may have left another language active in this thread."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -77,7 +77,8 @@ def test_customer_may_hold_a_token(manager: User):
 
 def test_command_creates_prints_lists_and_revokes(clerk: User):
     out, err = StringIO(), StringIO()
-    call_command("token", "create", "clerk", "--name", "Buchhaltung", stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command("token", "create", "clerk", "--name", "Buchhaltung", stdout=out, stderr=err)
     key = out.getvalue().strip()
     token = ApiToken.objects.get()
 
