@@ -152,3 +152,47 @@ def test_invoices_in_advance_checks_its_input(clerk, accountant, bimonthly):
             actor=accountant, contract_id=bimonthly.contract_id, until=date(2027, 4, 30)
         )
     assert not Charge.objects.exists()
+
+
+def test_credit_notes_are_never_combined(manager, clerk):
+    from kontor.invoicing.services import credit_note_create
+
+    category = tariff(manager, code="X").tax_category_id
+    acc = account(manager)
+    originals = []
+    for price in ("100.00", "200.00"):
+        charge_create(
+            actor=clerk,
+            account_id=acc.pk,
+            description=f"Leistung {price}",
+            unit_price=price,
+            tax_category_id=category,
+            service_date=TODAY,
+        )
+        originals += account_invoice_now(actor=clerk, account_id=acc.pk, as_of=TODAY)
+    notes = [
+        credit_note_create(actor=manager, invoice_id=i.pk, reason="Kulanz", finalize=False)
+        for i in originals
+    ]
+    with pytest.raises(ValidationFailed) as refused:
+        invoices_combine(actor=clerk, invoice_ids=[n.pk for n in notes])
+    assert refused.value.errors[0].code == "credit_notes"
+
+
+def test_a_draft_edited_below_zero_is_not_finalized_on_its_send_date(clerk, bimonthly):
+    drafts = contract_invoices_in_advance(
+        actor=clerk, contract_id=bimonthly.contract_id, until=date(2027, 2, 28), today=TODAY
+    )
+    invoice_line_update(
+        actor=clerk, invoice_id=drafts[0].pk, expected_version=None, position=1, quantity="-1"
+    )
+    assert drafts_finalize_due(today=date(2027, 1, 1)) == []
+    assert Invoice.objects.get(pk=drafts[0].pk).status == InvoiceStatus.DRAFT
+    from kontor.invoicing.collective import drafts_overdue
+
+    assert list(drafts_overdue(actor=clerk, today=date(2027, 1, 2))) == [drafts[0]]
+    with pytest.raises(Conflict) as refused:
+        from kontor.invoicing.services import invoice_finalize
+
+        invoice_finalize(actor=clerk, invoice_id=drafts[0].pk)
+    assert refused.value.code == "wrong_sign"

@@ -4,6 +4,7 @@ invoices; each goes out — finalized and delivered — on its send date."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kontor.billing.engine import charges_due
+from kontor.billing.collective import active_profiles, collect
+from kontor.billing.engine import EngineSettings, charges_due
 from kontor.billing.models import BillingSettings, Charge
 from kontor.billing.runs import charge_rows, engine_settings, lock_accounts, refusal_message
 from kontor.billing.terms_loader import load_terms
@@ -45,7 +47,7 @@ def contract_invoices_in_advance(
     lock_accounts([contract.account_id])
     settings = BillingSettings.load()
     loaded = load_terms([contract.account_id])
-    rules = engine_settings(settings)
+    rules = _bound_for(engine_settings(settings), day, until)
     mine = set(contract.subscriptions.values_list("pk", flat=True))
     result = charges_due(loaded.terms, loaded.billed, until, rules)
     refusals = [r for r in result.refusals if r.subscription_id in mine]
@@ -58,7 +60,9 @@ def contract_invoices_in_advance(
             % {"contract": contract.reference, "until": until},
             code="nothing_due",
         )
-    bulk_insert_rows(Charge, charge_rows(proposed, loaded, rules, None))
+    rows = charge_rows(proposed, loaded, rules, None)
+    collect(rows, active_profiles([contract.account_id]))  # they count against a limit
+    bulk_insert_rows(Charge, rows)
     charges = Charge.objects.filter(
         subscription_id__in=mine, invoice_line__isnull=True, period_start__lte=until
     ).order_by("period_start", "id")
@@ -82,3 +86,10 @@ def contract_invoices_in_advance(
         invoices=[i.pk for i in invoices],
     )
     return invoices
+
+
+def _bound_for(rules: EngineSettings, today: date, until: date) -> EngineSettings:
+    """The safety bound (periods billed for the first time) plus the months asked for: it
+    still catches a wrong start date, but not the advance itself."""
+    months = (until.year - today.year) * 12 + until.month - today.month + 1
+    return dataclasses.replace(rules, max_periods_per_run=rules.max_periods_per_run + months)

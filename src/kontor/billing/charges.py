@@ -38,8 +38,12 @@ def charge_create(
     quantity: Decimal | str = "1",
     idempotency_key: str | None = None,
     article_number: str = "",
+    enforce_limit: bool = True,
 ) -> Charge:
-    """A pending one-off charge. With an idempotency key, the same key never charges twice."""
+    """A pending one-off charge. With an idempotency key, the same key never charges twice.
+    `enforce_limit=False`: fees Kontor books itself for something already done (postage,
+    later return-debit and dunning fees) are never refused by a spending limit; they still
+    count against it."""
     require(actor, Action.CHARGE_CREATE)
     account = active_account_or_404(account_id)
     if not description.strip():
@@ -79,7 +83,8 @@ def charge_create(
             code="idempotency_key_reused",
             field="idempotency_key",
         ) from exc
-    spending_check(account_id=account.pk, day=service_date, new_amount=charge.amount)
+    if enforce_limit:
+        spending_check(account_id=account.pk, day=service_date, new_amount=charge.amount)
     audit(actor, "charge.created", account, amount=charge.amount, description=description)
     return charge
 
@@ -101,14 +106,17 @@ def account_invoice_now(
     *, actor: Any, account_id: int, as_of: date | None = None, finalize: bool = True
 ) -> list[Invoice]:
     """Invoice an account's pending charges now, outside a billing run. Collected charges are
-    included ("bill now"): they go on a collective invoice today instead of on their date."""
+    included ("bill now"): they go on a collective invoice now instead of on their date —
+    those dated up to today, never one dated in the future (whatever `as_of` says)."""
     require(actor, Action.INVOICE_FINALIZE if finalize else Action.INVOICE_EDIT_DRAFT)
     account = active_account_or_404(account_id)
     day = as_of or clock.today()
     settings = BillingSettings.load()
-    pending = Charge.objects.filter(
-        account=account, invoice_line__isnull=True, period_start__lte=day
-    ).order_by("id")
+    pending = (
+        Charge.objects.filter(account=account, invoice_line__isnull=True, period_start__lte=day)
+        .exclude(collective_date__isnull=False, period_start__gt=clock.today())
+        .order_by("id")
+    )
     invoices = issue_invoices(
         plan_invoices(pending, settings.invoice_split),
         as_of=day,

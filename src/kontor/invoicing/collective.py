@@ -16,7 +16,7 @@ from kontor.core.audit import audit
 from kontor.core.errors import Conflict, NotFound, PermissionDenied, invalid
 from kontor.core.permissions import Action, is_staff_actor, require
 from kontor.core.versioning import bump
-from kontor.invoicing.models import Invoice, InvoiceStatus
+from kontor.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from kontor.invoicing.services import finalize_invoice, retotal
 
 log = logging.getLogger(__name__)
@@ -75,11 +75,15 @@ def _check_combinable(drafts: list[Invoice]) -> None:
         raise invalid(
             "invoice_ids", _("Only drafts of the same account can be combined."), "accounts"
         )
-    if len({(d.kind, d.currency) for d in drafts}) > 1:
+    if any(d.kind != InvoiceKind.INVOICE for d in drafts):
         raise invalid(
             "invoice_ids",
-            _("Invoices and credit notes, or different currencies, cannot be combined."),
-            "kinds",
+            _("Credit notes cannot be combined: each corrects its own invoice."),
+            "credit_notes",
+        )
+    if len({d.currency for d in drafts}) > 1:
+        raise invalid(
+            "invoice_ids", _("Drafts in different currencies cannot be combined."), "currencies"
         )
 
 
@@ -125,10 +129,12 @@ def drafts_finalize_due(*, today: date | None = None, limit: int = 500) -> list[
     for invoice_id in due:
         try:
             with transaction.atomic():
-                invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-                if invoice.status != InvoiceStatus.DRAFT:
-                    continue  # finalized meanwhile by someone else
+                invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+                if invoice is None or invoice.status != InvoiceStatus.DRAFT:
+                    continue  # deleted, combined or finalized meanwhile
                 done.append(finalize_invoice(invoice, issue_date=day, actor=None))
         except Conflict as exc:
             log.warning("draft %s due on its send date was not finalized: %s", invoice_id, exc)
+        except Exception:  # noqa: BLE001 - one broken draft must not stop the round
+            log.exception("draft %s due on its send date failed to finalize", invoice_id)
     return done

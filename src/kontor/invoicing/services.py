@@ -133,6 +133,15 @@ def finalize_invoice(invoice: Invoice, *, issue_date: date, actor: Any) -> Invoi
     if not invoice.lines.exists():
         raise Conflict(_("An invoice without lines cannot be finalized."), code="no_lines")
     retotal(invoice)
+    if invoice.kind == InvoiceKind.INVOICE and invoice.gross_total < 0:
+        raise Conflict(
+            _("An invoice cannot total less than zero; correct the lines or issue a credit note."),
+            code="wrong_sign",
+        )
+    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.gross_total > 0:
+        raise Conflict(
+            _("A credit note cannot total more than zero; correct the lines."), code="wrong_sign"
+        )
     assign_numbers([invoice], issue_date=issue_date, actor=actor)
     bump(invoice)
     invoice.save()

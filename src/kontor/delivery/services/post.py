@@ -162,6 +162,7 @@ def _charge_postage(
                     tax_category_id=category_id,
                     service_date=day,
                     idempotency_key=f"postage:{delivery.pk}",
+                    enforce_limit=False,  # a fee for a service already given
                 )
         except KontorError as exc:
             DeliveryEvent.objects.create(
