@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from kontor.documents.schematron import SCHEMATRON_PATH, prepared_stylesheet
+from kontor.documents.schematron import (
+    SCHEMATRON_PATH,
+    _may_match_attributes,
+    prepared_stylesheet,
+)
 from kontor.documents.validation import SVRL, schematron_results
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -104,3 +108,28 @@ def test_a_stylesheet_without_code_list_lookups_is_refused():
     text = SCHEMATRON_PATH.read_text(encoding="utf-8")
     with pytest.raises(RuntimeError, match="code list"):
         prepared_stylesheet(text.replace("document('FACTUR-X_EN16931_codedb.xml')", "()"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "may_match_attributes"),
+    [
+        ("//ram:ApplicableTradeTax", False),
+        ("/rsm:A/ram:B[ram:ID/@schemeID='VA']/ram:ID", False),
+        ('ram:B[ram:C="]|@x"]', False),
+        ("text()", False),
+        ("//ram:B/@currencyID", True),
+        ("ram:A|@*", True),
+        ("attribute(currencyID)", True),
+        ("element(ram:A)", True),  # not understood here: treated as possible
+    ],
+)
+def test_which_rules_may_match_attributes(pattern, may_match_attributes):
+    assert _may_match_attributes(pattern) is may_match_attributes
+
+
+def test_a_pattern_with_an_attribute_rule_still_visits_attributes():
+    text = SCHEMATRON_PATH.read_text(encoding="utf-8")
+    rule = '<xsl:template match="//ram:BilledQuantity/@unitCode" mode="M7" priority="999" />\n'
+    prepared = prepared_stylesheet(text.replace("<!--SCHEMA SETUP-->", rule, 1))
+    assert '<xsl:apply-templates mode="M7" select="@*|*" />' in prepared
+    assert '<xsl:apply-templates mode="M8" select="*" />' in prepared
