@@ -133,3 +133,12 @@ def test_a_pattern_with_an_attribute_rule_still_visits_attributes():
     prepared = prepared_stylesheet(text.replace("<!--SCHEMA SETUP-->", rule, 1))
     assert '<xsl:apply-templates mode="M7" select="@*|*" />' in prepared
     assert '<xsl:apply-templates mode="M8" select="*" />' in prepared
+
+
+def test_a_pattern_whose_fallback_writes_something_still_visits_attributes():
+    text = SCHEMATRON_PATH.read_text(encoding="utf-8")
+    silent = '<xsl:template match="@*|node()" mode="M7" priority="-2">'
+    assert text.count(silent) == 1
+    prepared = prepared_stylesheet(text.replace(silent, silent + "<fallback/>", 1))
+    assert '<xsl:apply-templates mode="M7" select="@*|*" />' in prepared
+    assert '<xsl:apply-templates mode="M8" select="*" />' in prepared

@@ -53,8 +53,10 @@ def prepared_stylesheet(text: str) -> str:
     walks and attribute visits; raises `RuntimeError` when the text is not shaped as expected."""
     if OTHER_TEMPLATE_SOURCES.search(text):
         raise RuntimeError("schematron: templates may come from other modes or stylesheets")
-    templates = _templates_by_mode(etree.fromstring(text.encode("utf-8")))
-    return _code_list_as_parameter(_skip_attributes(_drop_no_op_walks(text, templates), templates))
+    root = etree.fromstring(text.encode("utf-8"))
+    templates = _templates_by_mode(root)
+    text = _skip_attributes(_drop_no_op_walks(text, templates), templates, _silent_fallbacks(root))
+    return _code_list_as_parameter(text)
 
 
 def _templates_by_mode(root: etree._Element) -> dict[str, set[str]]:
@@ -62,6 +64,21 @@ def _templates_by_mode(root: etree._Element) -> dict[str, set[str]]:
     for template in root.iterchildren(f"{{{XSL}}}template"):
         found.setdefault(template.get("mode") or "", set()).add(template.get("match") or "")
     return found
+
+
+def _silent_fallbacks(root: etree._Element) -> set[str]:
+    """The modes whose fallback template does nothing but apply templates (writes nothing)."""
+    silent = set()
+    for template in root.iterchildren(f"{{{XSL}}}template"):
+        children = [c for c in template if not isinstance(c, etree._Comment)]
+        if (
+            template.get("match") == FALLBACK
+            and [c.tag for c in children] == [f"{{{XSL}}}apply-templates"]
+            and not (template.text or "").strip()
+            and not (children[0].tail or "").strip()
+        ):
+            silent.add(template.get("mode") or "")
+    return silent
 
 
 def _drop_no_op_walks(text: str, templates: dict[str, set[str]]) -> str:
@@ -75,7 +92,7 @@ def _drop_no_op_walks(text: str, templates: dict[str, set[str]]) -> str:
     return text
 
 
-def _skip_attributes(text: str, templates: dict[str, set[str]]) -> str:
+def _skip_attributes(text: str, templates: dict[str, set[str]], silent: set[str]) -> str:
     """A pattern's mode visits `@*|*`. Where no rule of the mode can match an attribute, an
     attribute only reaches the mode's fallback template, which visits its (no) children and
     writes nothing: such modes visit `*` only."""
@@ -83,7 +100,7 @@ def _skip_attributes(text: str, templates: dict[str, set[str]]) -> str:
         mode
         for mode, matches in templates.items()
         if PATTERN_MODE.fullmatch(mode)
-        and FALLBACK in matches
+        and mode in silent
         and not any(_may_match_attributes(m) for m in matches - {FALLBACK, "text()"})
     }
     if not modes:
