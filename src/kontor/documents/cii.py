@@ -42,7 +42,7 @@ def build_cii(data: InvoiceDocumentData, *, xrechnung: bool = False) -> bytes:
     doc.trade.delivery.event.occurrence = _delivery_date(data)
     for line in data.lines:
         doc.trade.items.add(_line_item(line))
-    _settlement(doc, data)
+    _settlement(doc, data, xrechnung)
     return doc.serialize(schema=None)
 
 
@@ -124,7 +124,7 @@ def _line_item(line: LineData) -> LineItem:
     return item
 
 
-def _settlement(doc: Document, data: InvoiceDocumentData) -> None:
+def _settlement(doc: Document, data: InvoiceDocumentData, xrechnung: bool) -> None:
     settlement = doc.trade.settlement
     settlement.currency_code = data.currency
     settlement.payment_reference = data.number
@@ -141,6 +141,8 @@ def _settlement(doc: Document, data: InvoiceDocumentData) -> None:
             row.exemption_reason_code = tax.exemption_code
         if tax.category not in NO_RATE:
             row.rate_applicable_percent = tax.rate
+        elif xrechnung:  # BR-DE-14: every VAT breakdown row has a rate, 0 where none applies
+            row.rate_applicable_percent = Decimal("0.00")
         settlement.trade_tax.add(row)
     if data.period_start and data.period_end:
         settlement.period.start = data.period_start
