@@ -34,7 +34,15 @@ def test_broken_totals_fail_with_rule_ids_and_messages():
     xml = (SAMPLES / "invalid" / "kosit_cii-br-tmp-3-negative-test.xml").read_bytes()
     with pytest.raises(EInvoiceInvalid) as caught:
         validate_cii(xml, number="X-1", xrechnung=True)
-    assert caught.value.rule_ids == ["BR-42", "BR-CO-23", "BR-44", "BR-CO-24"]
+    # the EN 16931 rules first, then the German (KoSIT) rules of XRechnung
+    assert caught.value.rule_ids == [
+        "BR-42",
+        "BR-CO-23",
+        "BR-44",
+        "BR-CO-24",
+        "PEPPOL-EN16931-R046",
+        "BR-TMP-3",
+    ]
     assert str(caught.value).startswith("xml: E-invoice X-1 is invalid: [BR-42]")
 
 
@@ -57,3 +65,20 @@ def test_malformed_xml_is_reported():
     with pytest.raises(EInvoiceInvalid) as caught:
         validate_cii(b"<not-closed>")
     assert caught.value.rule_ids == ["XML-WELLFORMED"]
+
+
+@needs_samples
+def test_xrechnung_is_checked_against_the_german_rules():
+    """BR-DE-18: the KoSIT rules run for XRechnung, not for Factur-X."""
+    xml = (SAMPLES / "invalid" / "kosit_cii-br-de-18-wrong-numeric-seperator.xml").read_bytes()
+    with pytest.raises(EInvoiceInvalid) as caught:
+        validate_cii(xml, number="X-2", xrechnung=True)
+    assert "BR-DE-18" in caught.value.rule_ids
+    assert not any(r.startswith("BR-DE") for r in _factur_x_rules(xml))
+
+
+def _factur_x_rules(xml: bytes) -> list[str]:
+    try:
+        return [v.rule for v in validate_cii(xml)]
+    except EInvoiceInvalid as exc:
+        return exc.rule_ids

@@ -7,8 +7,9 @@ server and passes silently without one.
 
 XRechnung: the same EN 16931 rules apply (BR-*, BR-CO-*, BR-<category>-*). The Factur-X code
 list for the specification identifier (rule FX-SCH-A-000556) only allows the Factur-X id, so it
-is the one rule skipped for the XRechnung id. The German rules (BR-DE-*, KoSIT schematron) are
-not checked: no compiled KoSIT stylesheet ships with the installed packages.
+is the one rule skipped for the XRechnung id. XRechnung documents are also checked against the
+German rules (BR-DE-*, the KoSIT schematron vendored under resources/xrechnung/, see
+`kontor.documents.xrechnung_rules`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lxml import etree
 
 from kontor.core.errors import KontorError
 from kontor.documents.schematron import RESOURCES, compiled
+from kontor.documents.xrechnung_rules import is_violation, xrechnung_results
 
 XSD_PATH = RESOURCES / "Factur-X_EN16931.xsd"
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
@@ -55,16 +57,19 @@ class EInvoiceInvalid(KontorError):
 
 
 def validate_cii(xml: bytes, *, number: str = "", xrechnung: bool = False) -> list[RuleViolation]:
-    """Raise `EInvoiceInvalid` listing every XSD error or failed fatal rule; return warnings."""
+    """Raise `EInvoiceInvalid` listing every XSD error or failed fatal rule; return warnings
+    (and KoSIT's information-level results)."""
     violations = xsd_errors(xml)
     if violations:
         raise EInvoiceInvalid(number, violations)
     results = schematron_results(xml)
+    if xrechnung:
+        results += xrechnung_results(xml)  # the German rules (KoSIT)
     skipped = XRECHNUNG_SKIPPED_RULES if xrechnung else frozenset()
-    errors = [v for v in results if v.flag != "warning" and v.rule not in skipped]
+    errors = [v for v in results if is_violation(v) and v.rule not in skipped]
     if errors:
         raise EInvoiceInvalid(number, errors)
-    return [v for v in results if v.flag == "warning"]
+    return [v for v in results if not is_violation(v)]
 
 
 def xsd_errors(xml: bytes) -> list[RuleViolation]:
