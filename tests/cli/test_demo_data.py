@@ -298,3 +298,24 @@ def test_associations_collect_for_a_monthly_collective_invoice(demo):
     )
     assert all(i.is_collective and i.issue_date == following for i in billed)
     assert billed.count() == len(set(billed.values_list("account_id", flat=True)))
+
+
+def test_public_sector_invoices_become_xrechnung_that_pass_the_german_rules(
+    demo, settings, tmp_path
+):
+    """Every demo account with a Leitweg-ID gets an XRechnung; rendering validates it against
+    XSD, EN 16931 and the KoSIT rules (a failure would raise)."""
+    from kontor.billing.runs import billing_run_create, billing_run_execute
+    from kontor.documents.models import DocumentKind
+    from kontor.documents.services import invoice_documents_render
+    from kontor.invoicing.models import Invoice
+
+    settings.MEDIA_ROOT = tmp_path
+    manager = User.objects.get(username="manager")
+    run = billing_run_create(actor=manager, as_of=DEMO_TODAY.replace(day=1))
+    billing_run_execute(actor=manager, run_id=run.pk)
+    public = Invoice.objects.filter(billing_run=run).exclude(account__leitweg_id="")
+    assert public.exists()
+    for invoice in public:
+        invoice_documents_render(invoice.pk)
+        assert invoice.documents.filter(kind=DocumentKind.XRECHNUNG_XML).exists()
