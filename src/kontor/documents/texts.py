@@ -7,6 +7,7 @@ texts live here per language instead of in the gettext catalogues.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -231,7 +232,11 @@ UNITS: dict[str, dict[str, str]] = {
 
 
 class Formatter:
-    """Babel formatting of money, numbers and dates for one language."""
+    """Babel formatting of money, numbers and dates for one language.
+
+    The results are cached per process (`_formatted`): a billing run prints the same few
+    prices, totals and dates on many invoices, and each Babel call costs 0.05–0.2 ms. The
+    cache key holds the Decimal as text, so 1.5 and 1.50 stay apart."""
 
     def __init__(self, language: str, currency: str) -> None:
         self.language = language if language in LOCALES else "de"
@@ -239,26 +244,41 @@ class Formatter:
         self.currency = currency
 
     def money(self, value: Decimal) -> str:
-        return format_currency(value, self.currency, locale=self.locale)
+        return _formatted("money", str(value), self.locale, self.currency)
 
     def price(self, value: Decimal) -> str:
         """Unit prices keep up to 4 places (0,312 €)."""
-        return format_currency(
-            value.normalize(), self.currency, locale=self.locale, decimal_quantization=False
-        )
+        return _formatted("price", str(value), self.locale, self.currency)
 
     def number(self, value: Decimal) -> str:
-        return format_decimal(value.normalize(), locale=self.locale)
+        return _formatted("number", str(value), self.locale, "")
 
     def percent(self, rate: Decimal) -> str:
         sep = "" if self.language == "en" else "\u00a0"
         return f"{self.number(rate)}{sep}%"
 
     def date(self, day: date | None) -> str:
-        return format_date(day, "medium", locale=self.locale) if day else ""
+        return _formatted_date(day, self.locale) if day else ""
 
     def unit(self, code: str) -> str:
         return UNITS.get(code, {}).get(self.language, code)
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(kind: str, value: str, locale: str, currency: str) -> str:
+    number = Decimal(value)
+    if kind == "money":
+        return format_currency(number, currency, locale=locale)
+    if kind == "price":
+        return format_currency(
+            number.normalize(), currency, locale=locale, decimal_quantization=False
+        )
+    return format_decimal(number.normalize(), locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(day: date, locale: str) -> str:
+    return format_date(day, "medium", locale=locale)
 
 
 def texts_for(language: str, overrides: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
