@@ -337,3 +337,15 @@ def test_preview_counts_collected_charges_apart(manager):
     report = billing_run_preview(actor=manager, run_id=preview.pk)
     assert (report["accounts"], report["net_total"], report["collected"]) == (1, "30.00", 1)
     assert [row["account"] for row in report["per_account"]] == [normal.customer_number]
+
+
+def test_spending_limit_is_never_taken_from_a_float(manager):
+    with pytest.raises(ValidationFailed) as failed:
+        collective_profile_create(
+            actor=manager, data={"name": "F", "interval": "monthly", "spending_limit": 0.1}
+        )
+    assert [e.field for e in failed.value.errors] == ["spending_limit"]
+    profile = collective_profile_create(
+        actor=manager, data={"name": "S", "interval": "monthly", "spending_limit": "500.5"}
+    )
+    assert profile.spending_limit == D("500.50")

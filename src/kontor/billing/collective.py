@@ -10,7 +10,6 @@ then bills normally. See docs/collective-invoices.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +20,7 @@ from kontor.billing.engine.collective import Schedule, next_billing_date
 from kontor.billing.models import Charge, CollectiveInterval, CollectiveProfile
 from kontor.core.audit import audit
 from kontor.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kontor.core.money import MoneyError, round_money, to_decimal
 from kontor.core.permissions import Action, require
 from kontor.core.versioning import bump, lock_for_update
 from kontor.customers.models import Account, CustomerGroup
@@ -188,12 +188,12 @@ def _clean(name: str, value: Any) -> Any:  # noqa: PLR0911
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
+        amount = to_decimal(value, places=2)  # the one money parser: no floats
+    except MoneyError as exc:
         raise ValueError(_("Give an amount such as 500.00.")) from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount < 0:
         raise ValueError(_("Give an amount of at least 0 with at most 2 decimal places."))
-    return amount
+    return round_money(amount)
 
 
 def _cross_check(profile: CollectiveProfile, *, creating: bool) -> list[FieldError]:
