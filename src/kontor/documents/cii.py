@@ -7,6 +7,7 @@ with positive amounts. Validation is separate (`kontor.documents.validation`).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET  # noqa: N817 - what drafthorse builds its tree with
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from drafthorse.models.note import IncludedNote
 from drafthorse.models.party import TaxRegistration
 from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
+from lxml import etree
 
 from kontor.documents.texts import payment_terms_text
 from kontor.documents.types import BuyerData, InvoiceDocumentData, LineData, SellerData
@@ -24,10 +26,17 @@ FACTURX_EN16931 = "urn:cen.eu:en16931:2017"
 XRECHNUNG_3 = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 NO_RATE = {"O"}  # categories that carry no VAT rate (BR-O-05, BR-O-10)
+# The namespaces drafthorse's Document.serialize declares on the root, used or not.
+DRAFTHORSE_NAMESPACES: dict[str, str] = Document._Document__namespaces  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 def build_cii(data: InvoiceDocumentData, *, xrechnung: bool = False) -> bytes:
     """The CII XML of `data` (UTF-8 bytes, not yet validated)."""
+    return serialize(cii_document(data, xrechnung=xrechnung))
+
+
+def cii_document(data: InvoiceDocumentData, *, xrechnung: bool = False) -> Document:
+    """The drafthorse document of `data`."""
     doc = Document()
     if xrechnung:
         doc.context.business_parameter.id = PEPPOL_BILLING
@@ -43,7 +52,27 @@ def build_cii(data: InvoiceDocumentData, *, xrechnung: bool = False) -> bytes:
     for line in data.lines:
         doc.trade.items.add(_line_item(line))
     _settlement(doc, data, xrechnung)
-    return doc.serialize(schema=None)
+    return doc
+
+
+def serialize(doc: Document) -> bytes:
+    """The XML `doc.serialize(schema=None)` gives (the same after parsing), pretty-printed.
+
+    drafthorse writes its ElementTree, parses and pretty-prints that with lxml, parses it again
+    and writes it once more so that every namespace it knows is declared, used or not: about
+    1.5 ms per invoice. Here the tree is written once (ElementTree declares every namespace on
+    the root element), the missing declarations are added to the root's start tag, and lxml
+    pretty-prints (≈ 0.7 ms). tests/documents/test_cii.py checks both are equal (C14N)."""
+    body = ET.tostring(doc.to_etree(), "utf-8")  # no XML declaration for utf-8
+    start_end = body.index(b">")  # the root has only namespace declarations, no attributes
+    start = body[:start_end]
+    missing = "".join(
+        f' xmlns:{prefix}="{uri}"'
+        for prefix, uri in DRAFTHORSE_NAMESPACES.items()
+        if f" xmlns:{prefix}=".encode() not in start
+    ).encode()
+    tree = etree.fromstring(start + missing + body[start_end:])
+    return etree.tostring(tree, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
 def _agreement(doc: Document, data: InvoiceDocumentData, xrechnung: bool) -> None:
