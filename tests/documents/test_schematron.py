@@ -1,5 +1,6 @@
-"""The prepared schematron stylesheet (code list as a parameter, no-op walks dropped) reports
-exactly the failed assertions of the published one, on valid and on broken invoices."""
+"""The prepared schematron stylesheet (code list as a parameter, no-op walks and fired-rule
+output dropped) reports exactly the failed assertions of the published one, on valid and on
+broken invoices."""
 
 from __future__ import annotations
 
@@ -142,3 +143,24 @@ def test_a_pattern_whose_fallback_writes_something_still_visits_attributes():
     prepared = prepared_stylesheet(text.replace(silent, silent + "<fallback/>", 1))
     assert '<xsl:apply-templates mode="M7" select="@*|*" />' in prepared
     assert '<xsl:apply-templates mode="M8" select="*" />' in prepared
+
+
+def test_fired_rule_elements_are_no_longer_written():
+    prepared = prepared_stylesheet(SCHEMATRON_PATH.read_text(encoding="utf-8"))
+    assert "svrl:fired-rule" not in prepared
+    assert "svrl:failed-assert" in prepared
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        '<svrl:fired-rule context="{name()}" />',  # a value template: not a literal
+        '<svrl:fired-rule context="x"><xsl:attribute name="id">R</xsl:attribute></svrl:fired-rule>',
+    ],
+)
+def test_a_fired_rule_that_is_not_a_literal_empty_element_is_refused(changed):
+    text = SCHEMATRON_PATH.read_text(encoding="utf-8")
+    first = '<svrl:fired-rule context="//ram:AdditionalReferencedDocument" />'
+    assert first in text
+    with pytest.raises(RuntimeError, match="fired-rule"):
+        prepared_stylesheet(text.replace(first, changed, 1))

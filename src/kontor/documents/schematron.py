@@ -15,7 +15,10 @@ make a run about five times faster (≈ 26 → 5 ms) and change no result:
 * each pattern walks the invoice with `select="@*|*"`; in a pattern whose rules all match
   elements (today: every pattern), an attribute only reaches the fallback template, which
   writes nothing, so the walk selects `*`. A pattern with a rule that may match an attribute
-  keeps `@*|*`.
+  keeps `@*|*`;
+* the `svrl:fired-rule` elements are not written: they only say which rule context matched
+  (a run wrote 120 of them, a quarter of the report) and nothing reads them. The assertions
+  of each rule run as before (≈ 0.7 ms less per run).
 
 Anything unexpected in the stylesheet raises `RuntimeError`: never a silent weaker check.
 """
@@ -43,6 +46,7 @@ DEFAULT_MODE_TEMPLATES = {"/", "text()"}  # the root template and the text strip
 OTHER_TEMPLATE_SOURCES = re.compile(r"#all|#default|default-mode=|<xsl:(?:import|include)\b")
 PATTERN_MODE = re.compile(r"M\d+")
 FALLBACK = "@*|node()"  # each pattern mode's lowest-priority template
+FIRED_RULE = re.compile(r"<svrl:fired-rule(?:\s+[\w:-]+=\"[^\"{}<>]*\")*\s*/>")
 VISIT_ATTRIBUTES_AND_ELEMENTS = re.compile(
     r'<xsl:apply-templates mode="(M\d+)" select="@\*\|\*" />'
 )
@@ -56,7 +60,7 @@ def prepared_stylesheet(text: str) -> str:
     root = etree.fromstring(text.encode("utf-8"))
     templates = _templates_by_mode(root)
     text = _skip_attributes(_drop_no_op_walks(text, templates), templates, _silent_fallbacks(root))
-    return _code_list_as_parameter(text)
+    return _code_list_as_parameter(_drop_fired_rules(text))
 
 
 def _templates_by_mode(root: etree._Element) -> dict[str, set[str]]:
@@ -89,6 +93,16 @@ def _drop_no_op_walks(text: str, templates: dict[str, set[str]]) -> str:
     text, walks = NO_OP_WALK.subn(r"\1", text)
     if patterns == 0 or walks != patterns:
         raise RuntimeError(f"schematron: {walks} no-op walks for {patterns} patterns")
+    return text
+
+
+def _drop_fired_rules(text: str) -> str:
+    """Only empty `svrl:fired-rule` elements with literal attributes (no value templates, no
+    content) are dropped; any other form of it is unexpected."""
+    written = text.count("<svrl:fired-rule")
+    text, dropped = FIRED_RULE.subn("", text)
+    if written == 0 or dropped != written:
+        raise RuntimeError(f"schematron: {dropped} of {written} fired-rule elements are literal")
     return text
 
 
