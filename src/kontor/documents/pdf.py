@@ -23,7 +23,7 @@ from django.conf import settings
 from lxml import etree
 from pypdf import PdfReader
 
-from kontor.documents.girocode import epc_qr
+from kontor.documents.girocode import epc_qr, epc_qr_svg_text
 from kontor.documents.payload import template_payload
 from kontor.documents.types import InvoiceDocumentData
 
@@ -91,9 +91,7 @@ def epc_qr_svg(data: InvoiceDocumentData) -> str | None:
         text=data.number,
         bic=seller.bic or None,
     )
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=4, border=0, xmldecl=False)
-    return buffer.getvalue().decode("utf-8")
+    return epc_qr_svg_text(qr)  # segno's SVG (scale 4, no border, no XML declaration)
 
 
 def add_facturx_xmp(pdf: bytes, *, conformance: str) -> bytes:
