@@ -1,8 +1,9 @@
 """Documents benchmark: render, validate and archive the Factur-X PDFs of N invoices.
 
-    .venv/bin/python -m bench.documents --invoices 200 --processes 1 2
+    .venv/bin/python -m bench.documents --invoices 200 --processes 1 2 [--database postgresql]
 
-Setup (its own process): a fresh SQLite database under /tmp, migrated, N accounts from
+Setup (its own process): a fresh database (SQLite under /tmp, or the PostgreSQL database
+`kontor_bench_documents`, dropped and created), migrated, N accounts from
 bench/dataset.py, a complete seller profile (as tests/documents/world.py's `seller()`), and
 one billing run with finalization (1 June 2026): N finalized invoices, one per account.
 
@@ -30,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE = Path("/tmp/kontor-bench-documents.sqlite3")
+SQLITE_URL = "sqlite:////tmp/kontor-bench-documents.sqlite3"
+PG_URL = "postgres://postgres@127.0.0.1:5432/kontor_bench_documents"
+DATABASE_URL = SQLITE_URL
 MEDIA = Path("/tmp/kontor-bench-documents-media")
 RESULTS = ROOT / "var" / "bench" / "documents.json"
 PHASES = ("data", "xml", "validation", "pdf", "archive")
@@ -56,7 +59,7 @@ SELLER = dict(
 def environment() -> dict[str, str]:
     env = dict(
         os.environ,
-        DATABASE_URL=f"sqlite:///{DATABASE}",
+        DATABASE_URL=DATABASE_URL,
         KONTOR_MEDIA_ROOT=str(MEDIA),
         DJANGO_SETTINGS_MODULE="kontor.settings",
     )
@@ -87,8 +90,9 @@ def step(*args: str) -> dict[str, Any]:
 
 
 def fresh_database() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
+    from bench.billing_run import fresh_database as drop_and_create
+
+    drop_and_create(DATABASE_URL)
     shutil.rmtree(MEDIA, ignore_errors=True)
 
 
@@ -96,7 +100,7 @@ def print_table(invoices: int, runs: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Documents benchmark: {invoices} Factur-X invoices (SQLite)")
+    table = Table(title=f"Documents benchmark: {invoices} Factur-X invoices ({backend()})")
     columns = ("processes", "documents", "warm-up s", "render s", "wall s", "docs/s")
     columns += ("docs/s per process", "wall docs/s", *(f"{p} ms" for p in (*PHASES, "other")))
     for column in (*columns, "CPU ms", "peak RSS MB", "load"):
@@ -125,7 +129,7 @@ def run_benchmark(
     from bench.billing_run import machine
 
     fresh_database()
-    print(f"setup: {invoices} invoices …", file=sys.stderr, flush=True)
+    print(f"setup: {invoices} invoices on {backend()} …", file=sys.stderr, flush=True)
     setup = step("setup", str(invoices))
     runs = []
     for round_number in range(repeat):  # rounds alternate the process counts
@@ -138,7 +142,7 @@ def run_benchmark(
         "date": datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "versions": versions(),
-        "backend": "sqlite",
+        "backend": backend(),
         "setup": setup,
         "runs": runs,
     }
@@ -146,6 +150,10 @@ def run_benchmark(
     output.write_text(json.dumps(document, indent=2) + "\n")
     print(f"results written to {output}", file=sys.stderr)
     return document
+
+
+def backend() -> str:
+    return "sqlite" if DATABASE_URL.startswith("sqlite") else "postgresql"
 
 
 def versions() -> dict[str, str]:
@@ -340,9 +348,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the figures")
     parser.add_argument(
+        "--database",
+        default="sqlite",
+        help=f"sqlite (default), postgresql ({PG_URL}) or a PostgreSQL URL whose name has 'bench'",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="render rounds (the machine may be shared)"
     )
     options = parser.parse_args(argv)
+    global DATABASE_URL  # noqa: PLW0603 - read by environment() for every step
+    DATABASE_URL = {"sqlite": SQLITE_URL, "postgresql": PG_URL}.get(
+        options.database, options.database
+    )
     run_benchmark(options.invoices, options.processes, options.json, options.repeat)
 
 
