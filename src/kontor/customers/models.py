@@ -3,13 +3,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kontor.core.models import VersionedModel
 
 
-class CustomerGroup(models.Model):
+class CustomerGroup(VersionedModel):
+    """Accounts grouped for reporting and, with a profile, collective invoices. Written only
+    through customers.services.classification (and the import)."""
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     collective_profile = models.ForeignKey(
@@ -27,13 +31,17 @@ class CustomerGroup(models.Model):
         verbose_name = _("customer group")
         verbose_name_plural = _("customer groups")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="customer_group_name_ci"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Branch(models.Model):
-    """A branch office (Filiale); invoices and SEPA batches can be grouped per branch."""
+class Branch(VersionedModel):
+    """A branch office (Filiale); invoices and SEPA batches can be grouped per branch. Import
+    files and invoice snapshots refer to it by code, so the code is fixed once it is used."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -43,6 +51,7 @@ class Branch(models.Model):
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
         ordering = ["code"]
+        constraints = [models.UniqueConstraint(Lower("code"), name="branch_code_ci")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -321,16 +330,25 @@ class LegalDocumentType(models.TextChoices):
 
 
 class LegalDocument(models.Model):
+    """One published version of the T&C, privacy policy or DPA. Once an account accepted it,
+    it is legal evidence: the services neither change nor delete it, and `sha256` proves
+    which bytes were accepted. (`version` is the document's label such as "v3", not an
+    optimistic-locking counter.)"""
+
     doc_type = models.CharField(_("type"), max_length=10, choices=LegalDocumentType.choices)
     version = models.CharField(_("version"), max_length=30)
     valid_from = models.DateField(_("valid from"))
     file = models.FileField(_("file"), upload_to="legal/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("legal document")
         verbose_name_plural = _("legal documents")
+        ordering = ["doc_type", "-valid_from", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["doc_type", "version"], name="legal_document_version")
+            models.UniqueConstraint(fields=["doc_type", "version"], name="legal_document_version"),
+            models.UniqueConstraint("doc_type", Lower("version"), name="legal_document_version_ci"),
         ]
 
     def __str__(self) -> str:

@@ -7,20 +7,25 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from kontor.billing.models import BillingSettings
-from kontor.core.errors import NotFound
+from kontor.core.errors import NotFound, PermissionDenied
 from kontor.core.money import round_money
 from kontor.core.permissions import Action, is_staff_actor, require
 from kontor.customers.models import (
     Account,
     AccountStatus,
+    Branch,
     ChangeRequestStatus,
     ContractParty,
     ContractPartyChangeRequest,
+    CustomerGroup,
     InvoiceRecipient,
+    LegalAcceptance,
+    LegalDocument,
     Mandate,
     MandateStatus,
 )
@@ -285,3 +290,53 @@ def party_change_request_for_actor(actor: Any, request_id: int) -> ContractParty
         return _party_change_request_queryset(actor).get(pk=request_id)
     except (ContractPartyChangeRequest.DoesNotExist, ValueError) as exc:
         raise NotFound(_("Change request %s does not exist.") % request_id) from exc
+
+
+# --- customer groups, branches, legal documents ---------------------------------------------
+# Branches and legal documents are what customers see on their invoices and accept, so every
+# role that views accounts may read them; group names are internal labels: staff only.
+
+
+def customer_groups_list(actor: Any) -> QuerySet[CustomerGroup]:
+    require(actor, Action.ACCOUNT_VIEW)
+    if not is_staff_actor(actor):
+        raise PermissionDenied(_("Only staff see customer groups."), code="permission_denied")
+    return CustomerGroup.objects.order_by("name", "id")
+
+
+def customer_group_for_actor(actor: Any, group_id: int) -> CustomerGroup:
+    return _get(customer_groups_list(actor), group_id, _("Customer group %s does not exist."))
+
+
+def branches_list(actor: Any) -> QuerySet[Branch]:
+    require(actor, Action.ACCOUNT_VIEW)
+    return Branch.objects.order_by("code", "id")
+
+
+def branch_for_actor(actor: Any, branch_id: int) -> Branch:
+    return _get(branches_list(actor), branch_id, _("Branch %s does not exist."))
+
+
+def legal_documents_list(actor: Any) -> QuerySet[LegalDocument]:
+    """Newest version first within each type, with `acceptance_count`."""
+    require(actor, Action.ACCOUNT_VIEW)
+    accepted = (
+        LegalAcceptance.objects.filter(document=OuterRef("pk"))
+        .values("document")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return LegalDocument.objects.annotate(
+        acceptance_count=Coalesce(Subquery(accepted), 0)
+    ).order_by("doc_type", "-valid_from", "-id")
+
+
+def legal_document_for_actor(actor: Any, document_id: int) -> LegalDocument:
+    return _get(legal_documents_list(actor), document_id, _("Legal document %s does not exist."))
+
+
+def _get(queryset: QuerySet[Any], pk: Any, message: str) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(message % pk) from exc
