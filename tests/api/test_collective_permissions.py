@@ -93,7 +93,7 @@ TABLE: list[tuple[Callable[[World], Call], set[str], str]] = [
     (get_profile, {M, C, A}, denied("billing_run.view")),
     (update_profile, {M}, denied("settings.manage")),
     (delete_profile, {M}, denied("settings.manage")),
-    (list_groups, {M, C, A}, denied("billing_run.view")),
+    (list_groups, {M, C, A}, "Only staff see customer groups."),
     (set_group_profile, {M}, denied("settings.manage")),
     (collective_status, {M, C, A, U}, ""),
     (list_collective_drafts, {M, C, A}, "Only staff see drafts."),

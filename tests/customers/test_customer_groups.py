@@ -179,7 +179,7 @@ def test_update_hands_the_profile_to_the_profile_service(manager):
 def test_a_bad_profile_leaves_the_rename_undone(manager):
     group = customer_group_create(actor=manager, name="Vereine")
 
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed) as exc:
         customer_group_update(
             actor=manager,
             group_id=group.pk,
@@ -187,6 +187,7 @@ def test_a_bad_profile_leaves_the_rename_undone(manager):
             changes={"name": "Clubs", "collective_profile": 999999},
         )
 
+    assert errors(exc) == [("collective_profile", "not_found")]
     group.refresh_from_db()
     assert (group.name, group.version) == ("Vereine", 1)
     assert not AuditEntry.objects.filter(action="customer_group.updated").exists()
@@ -250,6 +251,20 @@ def test_a_group_with_a_profile_but_no_accounts_may_be_deleted(manager):
     assert not CustomerGroup.objects.exists()
     profile.refresh_from_db()
     assert AuditEntry.objects.get(action="customer_group.deleted").data["profile"] == profile.pk
+
+
+def test_create_with_a_profile(manager):
+    profile = collective_profile_create(
+        actor=manager, data={"name": "Monatlich", "interval": "monthly"}
+    )
+
+    group = customer_group_create(actor=manager, name="Vereine", collective_profile=profile.pk)
+
+    assert (group.collective_profile_id, group.version) == (profile.pk, 1)
+    with pytest.raises(ValidationFailed) as exc:
+        customer_group_create(actor=manager, name="Clubs", collective_profile=999999)
+    assert errors(exc) == [("collective_profile", "not_found")]
+    assert list(CustomerGroup.objects.values_list("name", flat=True)) == ["Vereine"]
 
 
 def test_delete_of_a_missing_group(manager):

@@ -13,6 +13,7 @@ from kontor.api.routers import (
     catalog,
     collective,
     contracts,
+    customer_setup,
     documents,
     invoices,
 )
@@ -36,6 +37,7 @@ api = NinjaAPI(
 register_exception_handlers(api)
 # before accounts and invoices: /invoices/collective must not be read as /invoices/{invoice_id}
 api.add_router("/", collective.router)
+api.add_router("/", customer_setup.router)
 api.add_router("/accounts", accounts.router)
 api.add_router("/", account_details.router)
 api.add_router("/catalog", catalog.router)

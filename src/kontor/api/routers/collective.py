@@ -1,5 +1,5 @@
-"""Collective invoices: profiles, customer groups, an account's collective status, collective
-drafts, combining drafts and invoices in advance.
+"""Collective invoices: profiles, an account's collective status, collective drafts, combining
+drafts and invoices in advance (customer groups and their profile: customer_setup.py).
 
 Mounted before the invoices router: `/invoices/collective` and `/invoices/combine` would
 otherwise be taken for `/invoices/{invoice_id}`."""
@@ -20,8 +20,6 @@ from kontor.api.schemas.collective import (
     CollectiveProfilePatchIn,
     CollectiveStatusOut,
     CombineIn,
-    CustomerGroupOut,
-    CustomerGroupPatchIn,
     InvoicesInAdvanceIn,
 )
 from kontor.api.schemas.common import ERRORS, VERSIONED_ERRORS
@@ -32,10 +30,9 @@ from kontor.billing.collective import (
     collective_profile_delete,
     collective_profile_update,
     collective_profiles_list,
-    customer_group_set_profile,
 )
 from kontor.billing.collective_limits import collective_status
-from kontor.billing.collective_selectors import collective_profile_for_actor, customer_groups_list
+from kontor.billing.collective_selectors import collective_profile_for_actor
 from kontor.invoicing.collective import EARLIEST, collective_drafts, invoices_combine
 
 router = Router(tags=["collective invoices"])
@@ -111,28 +108,6 @@ def update_profile(
 def delete_profile(request: HttpRequest, profile_id: int) -> Any:
     collective_profile_delete(actor=request.auth, profile_id=profile_id)
     return Status(204, None)
-
-
-@router.get(
-    "/customer-groups",
-    response={200: list[CustomerGroupOut], **ERRORS},
-    summary="List customer groups and their collective invoice profiles",
-)
-def list_groups(request: HttpRequest) -> Any:
-    return customer_groups_list(actor=request.auth)
-
-
-@router.patch(
-    "/customer-groups/{group_id}",
-    response={200: CustomerGroupOut, **ERRORS},
-    summary="Give a customer group a collective invoice profile, or take it away (null)",
-)
-def update_group(request: HttpRequest, group_id: int, payload: CustomerGroupPatchIn) -> Any:
-    """Taking the profile away: the group's accounts get what they collected on its billing
-    date, then bill normally."""
-    return customer_group_set_profile(
-        actor=request.auth, group_id=group_id, profile_id=payload.collective_profile
-    )
 
 
 @router.get(

@@ -1,5 +1,5 @@
-"""Request and response bodies for collective invoices: profiles, customer groups, an account's
-collective status (spending limit), collective drafts, combining, invoices in advance."""
+"""Request and response bodies for collective invoices: profiles, an account's collective
+status (spending limit), collective drafts, combining, invoices in advance."""
 
 from __future__ import annotations
 
@@ -50,20 +50,6 @@ class CollectiveProfilePatchIn(InSchema):
     spending_limit: MoneyIn | None = None
     payment_term_days: int | None = None
     version: int | None = None
-
-
-class CustomerGroupOut(Schema):
-    id: int
-    name: str
-    collective_profile: int | None = Field(description="id of the collective invoice profile")
-
-    @staticmethod
-    def resolve_collective_profile(obj: Any) -> int | None:
-        return obj.collective_profile_id
-
-
-class CustomerGroupPatchIn(InSchema):
-    collective_profile: int | None = Field(description="a profile id; null takes it away")
 
 
 class CollectiveStatusOut(Schema):

@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from kontor.core.audit import audit
-from kontor.core.errors import Conflict, FieldError, ValidationFailed, invalid
+from kontor.core.errors import Conflict, FieldError, NotFound, ValidationFailed, invalid
 from kontor.core.permissions import Action, require
 from kontor.core.versioning import bump, lock_for_update
 from kontor.customers.models import Account, AccountStatus, Branch, CustomerGroup
@@ -32,12 +32,17 @@ MAX_NAME = 100
 
 
 @transaction.atomic
-def customer_group_create(*, actor: Any, name: str, description: str = "") -> CustomerGroup:
+def customer_group_create(
+    *, actor: Any, name: str, description: str = "", collective_profile: int | None = None
+) -> CustomerGroup:
+    """`collective_profile` (an id) is given through `customer_group_set_profile`."""
     require(actor, Action.SETTINGS_MANAGE)
     group = CustomerGroup()
     _apply(group, {"name": name, "description": description}, GROUP_FIELDS)
     _save_unique(group, actor)
     audit(actor, "customer_group.created", group, name=group.name)
+    if collective_profile is not None:
+        group = _set_profile(actor, group, collective_profile)
     return group
 
 
@@ -59,10 +64,17 @@ def customer_group_update(
         _save_unique(group, actor)
         audit(actor, "customer_group.updated", group, changes=changed)
     if profile_given and profile_id != group.collective_profile_id:
-        from kontor.billing.collective import customer_group_set_profile
-
-        group = customer_group_set_profile(actor=actor, group_id=group.pk, profile_id=profile_id)
+        group = _set_profile(actor, group, profile_id)
     return group
+
+
+def _set_profile(actor: Any, group: CustomerGroup, profile_id: int | None) -> CustomerGroup:
+    from kontor.billing.collective import customer_group_set_profile
+
+    try:
+        return customer_group_set_profile(actor=actor, group_id=group.pk, profile_id=profile_id)
+    except NotFound as exc:  # the group exists (locked above): it is the profile
+        raise invalid("collective_profile", exc.message, "not_found") from exc
 
 
 @transaction.atomic
