@@ -19,18 +19,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from kontor.documents import validation  # the module: validation imports this one too
 
 RESOURCES = Path(__file__).parent / "resources" / "xrechnung"
 STYLESHEET_PATH = RESOURCES / "XRechnung-CII-validation.xsl"
 # KoSIT validator-configuration-xrechnung 2026-08-31, schematron 2.6.0 (see the README.md).
 STYLESHEET_SHA256 = "ec54f662803a87f527ec606d1320bc404f1657a848af6a76f37f32905e4aac40"
-SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 VIOLATION_FLAGS = frozenset({"fatal", "error"})
-# The report is Saxon's output, but it quotes the invoice: no DTDs, entities or network.
-REPORT_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
 
 
 def xrechnung_results(xml: bytes) -> list[validation.RuleViolation]:
@@ -39,23 +34,7 @@ def xrechnung_results(xml: bytes) -> list[validation.RuleViolation]:
     with lock:
         node = processor.parse_xml(xml_text=xml.decode("utf-8"))
         report = executable.transform_to_string(xdm_node=node)
-    return svrl_failures(report)
-
-
-def svrl_failures(report: str) -> list[validation.RuleViolation]:
-    """The failed assertions of an SVRL report (any schematron), in document order."""
-    if "failed-assert" not in report:  # no element of that name: nothing failed
-        return []
-    root = etree.fromstring(report.encode("utf-8"), REPORT_PARSER)
-    return [
-        validation.RuleViolation(
-            rule=failed.get("id") or "?",
-            message=" ".join((failed.findtext(f"{SVRL}text") or "").split()),
-            location=failed.get("location") or "",
-            flag=failed.get("flag") or "fatal",
-        )
-        for failed in root.iter(f"{SVRL}failed-assert")
-    ]
+    return validation.svrl_failures(report)
 
 
 def is_violation(result: validation.RuleViolation) -> bool:
