@@ -238,11 +238,13 @@ def test_profile_in_use_is_not_deleted_an_unused_one_is(world):
 def test_manager_sets_and_clears_the_profile_of_a_customer_group(world):
     url = reverse("admin:customers_customergroup_change", args=[world.group.pk])
     assert client(world, A).get(url).status_code == 200
-    assert client(world, C).post(url, {"collective_profile": ""}).status_code == 403
+    form = {"name": "Sammelkunden", "description": "", "version": "1"}
+    assert client(world, C).post(url, {**form, "collective_profile": ""}).status_code == 403
     http = client(world, M)
-    assert http.post(url, {"collective_profile": ""}).status_code == 302
+    assert http.post(url, {**form, "collective_profile": ""}).status_code == 302
     assert CustomerGroup.objects.get().collective_profile is None
-    assert http.post(url, {"collective_profile": str(world.profile.pk)}).status_code == 302
+    chosen = {**form, "collective_profile": str(world.profile.pk)}
+    assert http.post(url, chosen).status_code == 302
     assert CustomerGroup.objects.get().collective_profile == world.profile
     listing = text(http.get(reverse("admin:customers_customergroup_changelist")))
     assert f'<a href="{profile_url(world.profile)}">Monatlich</a>' in listing

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from kontor.backoffice import (
     billing_admin,  # noqa: F401 - registers the billing pages
     catalog_admin,  # noqa: F401 - registers the catalog pages
-    collective_admin,  # noqa: F401 - registers collective invoice profiles, customer groups
+    collective_admin,  # noqa: F401 - registers collective invoice profiles
+    customer_setup_admin,  # noqa: F401 - registers customer groups, branches, legal documents
     settings_admin,  # noqa: F401 - registers the settings pages
 )
 from kontor.backoffice.permissions import RoleAdminMixin
@@ -32,11 +33,7 @@ from kontor.contracts.models import Subscription
 from kontor.contracts.selectors import subscription_queryset
 from kontor.core.models import AuditEntry
 from kontor.core.permissions import Action
-from kontor.customers.models import (
-    Account,
-    Branch,
-    ContractPartyChangeRequest,
-)
+from kontor.customers.models import Account, ContractPartyChangeRequest
 from kontor.customers.selectors import account_queryset
 
 
@@ -159,11 +156,6 @@ class SubscriptionAdmin(ReadOnlyAdmin):
     def account_link(self, obj: Subscription) -> str:
         url = reverse("admin:customers_account_change", args=[obj.account_id])
         return format_html('<a href="{}">{}</a>', url, obj.account.customer_number)
-
-
-@admin.register(Branch)
-class ClassificationAdmin(ReadOnlyAdmin):
-    view_action = Action.ACCOUNT_VIEW
 
 
 @admin.register(AuditEntry)

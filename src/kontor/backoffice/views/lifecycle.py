@@ -36,6 +36,7 @@ CHANGELOG_MODELS = {
     "customers.mandate",
     "customers.customergroup",
     "customers.branch",
+    "customers.legaldocument",
     "contracts.contract",
     "contracts.subscription",
     "contracts.subscriptionaddon",
