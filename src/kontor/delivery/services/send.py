@@ -56,6 +56,7 @@ def backoff(attempts: int) -> timedelta:
 def deliveries_send_due(now: datetime | None = None, *, limit: int = 200) -> SendResult:
     """Send up to `limit` pending e-mail deliveries due at `now`."""
     now = now or clock.now()
+    started = clock.now()
     result = SendResult()
     ids = _claim(now, limit)
     if not ids:
@@ -63,7 +64,10 @@ def deliveries_send_due(now: datetime | None = None, *, limit: int = 200) -> Sen
     mail = get_connection(fail_silently=False)
     try:
         for delivery_id in ids:
-            _send_one(Delivery.objects.get(pk=delivery_id), mail, now, result)
+            at = now + (clock.now() - started)  # a long round's clock moves on
+            delivery = _take(delivery_id, claimed_at=now, at=at)
+            if delivery is not None:
+                _send_one(delivery, mail, now, result)
     finally:
         _close(mail)
     return result
@@ -98,6 +102,16 @@ def _claim(now: datetime, limit: int) -> list[int]:
             status=DeliveryStatus.IN_FLIGHT, attempts=F("attempts") + 1, claimed_at=now
         )
     return ids
+
+
+def _take(delivery_id: int, *, claimed_at: datetime, at: datetime) -> Delivery | None:
+    """Renew the claim right before sending. A round longer than STUCK_AFTER lets another
+    worker's sweeper re-queue the rows it has not reached yet; those are that worker's now, and
+    sending them here too would mail the customer twice. None when the row is no longer ours."""
+    taken = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.IN_FLIGHT, claimed_at=claimed_at
+    ).update(claimed_at=at)
+    return Delivery.objects.get(pk=delivery_id) if taken else None
 
 
 def _send_one(delivery: Delivery, mail: Any, now: datetime, result: SendResult) -> None:
