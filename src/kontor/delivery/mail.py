@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
 from email.utils import make_msgid, parseaddr
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.template.loader import render_to_string
 
 from kontor.core import clock
 from kontor.delivery import files
-from kontor.delivery.links import link_token, link_url
+from kontor.delivery.links import link_token, link_url, link_valid_until
 from kontor.delivery.models import Delivery, DeliveryMode
 from kontor.documents.data import document_data
 from kontor.documents.models import DocumentKind
@@ -75,11 +74,14 @@ def delivery_message(
         "links": [],
     }
     if delivery.mode == DeliveryMode.LINK:
-        context["expires"] = fmt.date(
-            clock.today() + timedelta(days=settings.KONTOR_LINK_MAX_AGE_DAYS)
-        )
+        valid_until = link_valid_until(clock.today())
+        context["expires"] = fmt.date(valid_until)
         context["links"] = [
-            link_url(link_token(document_id=document.pk, delivery_id=delivery.pk))
+            link_url(
+                link_token(
+                    document_id=document.pk, delivery_id=delivery.pk, valid_until=valid_until
+                )
+            )
             for document in documents
         ]
     language = data.language if data.language in LANGUAGES else "de"
