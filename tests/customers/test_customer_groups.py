@@ -51,15 +51,18 @@ def test_create_refuses_a_bad_name(manager, name, code):
     assert not AuditEntry.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["Vereine", "VEREINE", " vereine "])
-def test_names_are_unique_case_insensitively(manager, name):
-    customer_group_create(actor=manager, name="Vereine")
+@pytest.mark.parametrize(
+    "existing, name",
+    [("Vereine", "Vereine"), ("Vereine", "VEREINE"), ("Vereine", " vereine "), ("Ärzte", "ÄRZTE")],
+)
+def test_names_are_unique_case_insensitively(manager, existing, name):
+    customer_group_create(actor=manager, name=existing)
 
     with pytest.raises(ValidationFailed) as exc:
         customer_group_create(actor=manager, name=name)
 
     assert errors(exc) == [("name", "duplicate")]
-    assert str(exc.value.errors[0].message) == "A customer group named Vereine exists already."
+    assert exc.value.errors[0].message == f"A customer group named {existing} exists already."
     assert CustomerGroup.objects.count() == 1
 
 

@@ -9,6 +9,7 @@ says how many records use it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -230,10 +231,18 @@ def _clean(obj: CustomerGroup | Branch, name: str, value: Any) -> str:
 
 
 def _refuse_duplicate(obj: CustomerGroup | Branch, name: str, text: str) -> None:
-    others = type(obj).objects.filter(**{f"{name}__iexact": text}).exclude(pk=obj.pk)
-    existing = others.first()
+    existing = same_ignoring_case(
+        type(obj).objects.exclude(pk=obj.pk).values_list(name, flat=True), text
+    )
     if existing is not None:
-        raise invalid(name, _duplicate_message(obj, getattr(existing, name)), "duplicate")
+        raise invalid(name, _duplicate_message(obj, existing), "duplicate")
+
+
+def same_ignoring_case(values: Iterable[str], text: str) -> str | None:
+    """The value equal to `text` regardless of case, compared in Python: SQLite's LOWER and
+    LIKE fold ASCII letters only ("ÄRZTE" would pass as new next to "Ärzte")."""
+    key = text.casefold()
+    return next((value for value in values if value.casefold() == key), None)
 
 
 def _duplicate_message(obj: CustomerGroup | Branch, existing: str) -> str:

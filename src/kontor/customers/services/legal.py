@@ -22,7 +22,7 @@ from kontor.core.errors import Conflict, FieldError, NotFound, ValidationFailed,
 from kontor.core.permissions import Action, require
 from kontor.customers.models import LegalAcceptance, LegalDocument, LegalDocumentType
 from kontor.customers.selectors import account_for_actor
-from kontor.customers.services.classification import delete_unless_in_use
+from kontor.customers.services.classification import delete_unless_in_use, same_ignoring_case
 from kontor.customers.types import UploadedDocument
 
 LEGAL_DOCUMENT_FIELDS = ("doc_type", "version", "valid_from", "file")
@@ -225,14 +225,16 @@ def _duplicates(document: LegalDocument) -> list[FieldError]:
     same_type = LegalDocument.objects.filter(doc_type=document.doc_type).exclude(pk=document.pk)
     label = document.get_doc_type_display()
     errors = []
-    existing = same_type.filter(version__iexact=document.version).first()
-    if existing is not None:
+    existing_label = same_ignoring_case(
+        same_type.values_list("version", flat=True), document.version
+    )
+    if existing_label is not None:
         errors.append(
             FieldError(
                 "version",
                 "duplicate",
                 _("Version %(version)s of the %(type)s exists already.")
-                % {"version": existing.version, "type": label},
+                % {"version": existing_label, "type": label},
             )
         )
     existing = same_type.filter(valid_from=document.valid_from).first()
