@@ -161,12 +161,16 @@ class CatalogIn(Strict):
 
 
 class CustomerGroupIn(Strict):
-    name: Name100 = _f("Unique group name; accounts refer to it.", "Resellers")
+    name: Name100 = _f("Group name, unique regardless of case; accounts refer to it.", "Resellers")
     description: str = _f("Free text.", "Partners with reseller discount", default="")
 
 
 class BranchIn(Strict):
-    code: Code20 = _f("Unique branch code; accounts refer to it.", "HH")
+    code: Code20 = _f(
+        "Branch code of letters A-Z, digits, '-' and '_', unique regardless of case; accounts "
+        "refer to it.",
+        "HH",
+    )
     name: Name100 = _f("Branch name.", "Hamburg")
 
 

@@ -1,13 +1,12 @@
 """Writing the catalog, customer groups and branches of a checked import file through the
-catalog services. A service's error lands under the JSON path of its item."""
+catalog and customers services. A service's error lands under the JSON path of its item."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kontor.catalog import services as catalog
-from kontor.core.audit import audit
-from kontor.customers.models import Branch, CustomerGroup
+from kontor.customers.services import branch_create, customer_group_create
 from kontor.exchange.index import Index
 from kontor.exchange.problems import Problems, resolved
 from kontor.exchange.schema import ImportFile, ModuleIn, TariffIn
@@ -123,23 +122,17 @@ def _write_tariff(
 def write_groups_and_branches(
     actor: Any, data: ImportFile, index: Index, problems: Problems, counts: dict[str, int]
 ) -> None:
-    # The customers app has no service for groups and branches yet (they are edited in the
-    # admin); the checks above already refused duplicates, so the loader writes them itself.
+    # The customers services apply the back office's rules: names and codes unique regardless
+    # of case, branch codes of letters, digits, '-' and '_'.
     for i, group in enumerate(data.customer_groups):
         with problems.guard(f"customer_groups[{i}]") as guard:
-            row = CustomerGroup(name=group.name, description=group.description)
-            row._history_user = actor  # type: ignore[attr-defined]
-            row.save()
-            audit(actor, "customer_group.imported", row, name=row.name)
+            row = customer_group_create(actor=actor, name=group.name, description=group.description)
         if guard.ok:
             index.groups[group.name] = row
             counts["customer_groups"] += 1
     for i, branch in enumerate(data.branches):
         with problems.guard(f"branches[{i}]") as guard:
-            row = Branch(code=branch.code, name=branch.name)
-            row._history_user = actor  # type: ignore[attr-defined]
-            row.save()
-            audit(actor, "branch.imported", row, code=row.code)
+            row = branch_create(actor=actor, code=branch.code, name=branch.name)
         if guard.ok:
             index.branches[branch.code] = row
             counts["branches"] += 1
