@@ -66,13 +66,20 @@ def test_names_are_unique_case_insensitively(manager, existing, name):
     assert CustomerGroup.objects.count() == 1
 
 
-def test_the_database_refuses_a_case_duplicate_too(manager):
-    """The check in the service can lose a race; the constraint then answers the same."""
-    from django.db import IntegrityError, transaction
+def test_a_lost_race_gives_the_same_field_error(manager, monkeypatch):
+    """The check in the service can lose a race against a concurrent create; the database
+    constraint (on lower(name)) then refuses, and the caller sees the same field error."""
+    from kontor.customers.services import classification
 
     customer_group_create(actor=manager, name="Vereine")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        CustomerGroup.objects.create(name="vereine")
+    monkeypatch.setattr(classification, "_refuse_duplicate", lambda *args: None)
+
+    with pytest.raises(ValidationFailed) as exc:
+        customer_group_create(actor=manager, name="vereine")
+
+    assert errors(exc) == [("name", "duplicate")]
+    assert CustomerGroup.objects.count() == 1
+    assert AuditEntry.objects.filter(action="customer_group.created").count() == 1
 
 
 def test_rename_bumps_the_version_and_lands_in_the_change_log(manager):

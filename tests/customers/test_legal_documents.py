@@ -213,6 +213,20 @@ def test_the_same_bytes_again_change_nothing(manager):
     assert not AuditEntry.objects.filter(action="legal_document.updated").exists()
 
 
+def test_a_lost_race_removes_the_stored_file_again(manager, monkeypatch, tmp_path):
+    from kontor.customers.services import legal
+
+    publish(manager)
+    monkeypatch.setattr(legal, "_duplicates", lambda document: [])
+
+    with pytest.raises(ValidationFailed) as exc:
+        publish(manager, version="V4", valid_from=date(2027, 2, 1))
+
+    assert errors(exc) == [("version", "duplicate")]
+    assert LegalDocument.objects.count() == 1
+    assert [p.name for p in (tmp_path / "legal").iterdir()] == ["terms-v4.pdf"]
+
+
 def test_missing_document(manager):
     with pytest.raises(NotFound):
         legal_document_update(actor=manager, document_id=999999, changes={"version": "x"})
