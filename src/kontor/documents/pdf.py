@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -27,7 +28,13 @@ from kontor.documents.girocode import epc_qr, epc_qr_svg_text
 from kontor.documents.payload import template_payload
 from kontor.documents.types import InvoiceDocumentData
 
+logger = logging.getLogger(__name__)
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+REPLACEMENT = "\ufffd"
+MAX_REPLACEMENT_ROUNDS = 4  # the replacement itself may be missing from a provider's font
+# Typst's PDF/A error for a glyph missing from the font; the text as a Typst string literal
+# (a text with quotes or backslashes is escaped there and is left alone)
+_UNSHOWABLE = re.compile(r'the text `"([^"`\\]+)"` could not be displayed with font')
 TEMPLATE_NAME = "invoice.typ"
 FACTURX_URN = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -52,14 +59,33 @@ def render_pdf(data: InvoiceDocumentData, xml: bytes) -> bytes:
     inputs = {"data": json.dumps(payload, ensure_ascii=False), "xml": xml.decode("utf-8")}
     if qr is not None:
         inputs["qr"] = qr
+    timestamp = int(datetime.combine(data.issue_date, time(), UTC).timestamp())
     with lock:
-        pdf = compiler.compile(
-            format="pdf",
-            sys_inputs=inputs,
-            pdf_standards=["a-3b"],
-            timestamp=int(datetime.combine(data.issue_date, time(), UTC).timestamp()),
-        )
+        pdf = _compile_showable(compiler, inputs, timestamp, number=data.number)
     return add_facturx_xmp(pdf, conformance="EN 16931")
+
+
+def _compile_showable(
+    compiler: typst.Compiler, inputs: dict[str, str], timestamp: int, *, number: str
+) -> bytes:
+    """Compile; text the font cannot show (an emoji in a description or a customer name) is
+    an error under PDF/A, and the snapshot cannot change, so a finalized invoice would never
+    get its documents. Such text is printed as U+FFFD instead (the XML keeps it)."""
+    for _attempt in range(MAX_REPLACEMENT_ROUNDS):
+        try:
+            return compiler.compile(
+                format="pdf", sys_inputs=inputs, pdf_standards=["a-3b"], timestamp=timestamp
+            )
+        except typst.TypstError as exc:
+            texts = set(_UNSHOWABLE.findall(getattr(exc, "diagnostic", "") or str(exc)))
+            payload = inputs["data"]
+            for text in texts:
+                payload = payload.replace(text, "?" if text == REPLACEMENT else REPLACEMENT)
+            if payload == inputs["data"]:
+                raise
+            logger.warning("invoice %s: the font cannot show %s", number, sorted(texts))
+            inputs = {**inputs, "data": payload}
+    raise ValueError(f"invoice {number}: too much text the font cannot show")
 
 
 def template_directory() -> Path:
