@@ -170,6 +170,9 @@ def delivery_add(*, actor: Any, invoice_id: int, recipient: str, mode: str) -> D
         raise invalid("recipient", _("Enter a valid e-mail address.")) from exc
     if mode not in DeliveryMode.values:
         raise invalid("mode", _("Choose attachment or link."))
+    # Two staff adding the same address (in any case) at once: the second waits here and is
+    # refused below; the unique key alone would let "A@x" and "a@x" both through.
+    Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk").get()
     taken = Delivery.objects.filter(
         invoice=invoice, channel=DeliveryChannel.EMAIL, recipient__iexact=address
     )
