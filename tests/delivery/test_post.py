@@ -133,3 +133,26 @@ def test_the_print_bundle_command_writes_the_file(manager, tmp_path, capsys):
     assert capsys.readouterr().out == "nothing to print for 2026-12-01\n"
     with pytest.raises(CommandError, match="no active user 'niemand'"):
         call_command("print_bundle", "--date", "2026-12-01", "--as", "niemand")
+
+
+def test_postage_that_cannot_be_charged_shows_on_the_dashboard(manager, clerk, settings):
+    from kontor.core.permissions import Role
+    from kontor.customers.services import account_delete
+    from kontor.delivery.selectors import postage_not_charged
+    from tests.backoffice.conftest import login
+    from tests.conftest import make_user
+
+    settings.KONTOR_POSTAL_SURCHARGE = "1.20"
+    first, second, _mail_only, _later = post_world(manager)
+    account_delete(actor=manager, account_id=first.account_id, today=DAY)  # before printing
+    bundle = print_bundle_create(actor=manager, day=DAY)
+    assert len(bundle.deliveries) == 2  # the deleted customer's invoice is printed all the same
+    charged = Charge.objects.filter(pk__in=bundle.charges)
+    assert [c.account_id for c in charged] == [second.account_id]
+    (event,) = postage_not_charged(clerk)
+    assert event.delivery.invoice_id == first.pk
+    html = login(clerk).get("/").content.decode()
+    assert "Postage not charged for 1 printed invoice" in html
+    assert first.number in html.split('id="postage-not-charged"')[1]
+    with pytest.raises(PermissionDenied):
+        postage_not_charged(make_user("kunde", Role.CUSTOMER))

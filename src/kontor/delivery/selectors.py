@@ -3,14 +3,22 @@ deliveries of an invoice follow the visibility of the invoice."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from kontor.core import clock
 from kontor.core.errors import PermissionDenied
 from kontor.core.permissions import Action, is_staff_actor, require
-from kontor.delivery.models import Delivery, DeliveryEvent, DeliverySchedule, DeliveryStatus
+from kontor.delivery.models import (
+    Delivery,
+    DeliveryEvent,
+    DeliveryEventKind,
+    DeliverySchedule,
+    DeliveryStatus,
+)
 from kontor.delivery.outbox import held_invoices
 from kontor.invoicing.models import Invoice
 from kontor.invoicing.selectors import invoice_for_actor
@@ -30,6 +38,20 @@ def deliveries_failed(actor: Any) -> QuerySet[Delivery]:
         Delivery.objects.filter(status=DeliveryStatus.FAILED)
         .select_related("invoice__account")
         .order_by("-pk")
+    )
+
+
+def postage_not_charged(actor: Any, *, days: int = 30) -> QuerySet[DeliveryEvent]:
+    """Printed invoices whose postal surcharge could not be charged (e.g. the account was
+    deleted before the print run) in the last `days` days, newest first: for the dashboard,
+    so the postage can be billed another way or written off knowingly."""
+    _require_staff(actor)
+    return (
+        DeliveryEvent.objects.filter(
+            kind=DeliveryEventKind.SURCHARGE_FAILED, at__gte=clock.now() - timedelta(days=days)
+        )
+        .select_related("delivery__invoice__account")
+        .order_by("-at", "-pk")
     )
 
 

@@ -31,6 +31,7 @@ from kontor.delivery.selectors import (
     invoice_deliveries,
     invoice_delivery_log,
     invoices_held,
+    postage_not_charged,
 )
 from kontor.documents.selectors import document_for_actor, invoice_documents, render_failures
 from kontor.documents.services import invoice_document_rerender
@@ -110,11 +111,12 @@ def document_rerender_view(site: AdminSite, request: HttpRequest, invoice_id: An
 
 
 def dashboard_notices(actor: Any) -> dict[str, Any]:
-    """Failed deliveries, invoices held back because they predate delivery, and failed
-    renders for the start page, each linking to its invoice."""
+    """Failed deliveries, invoices held back because they predate delivery, failed renders
+    and postage that could not be charged, for the start page, each linking to its invoice."""
     failed = deliveries_failed(actor)
     held = invoices_held(actor)
     failures = render_failures(actor)
+    postage = postage_not_charged(actor)
     return {
         "failed_deliveries": list(failed[:NOTICE_LIMIT]),
         "failed_deliveries_count": failed.count(),
@@ -123,6 +125,8 @@ def dashboard_notices(actor: Any) -> dict[str, Any]:
         "delivery_since": delivery_since(),
         "render_failure_list": list(failures[:NOTICE_LIMIT]),
         "render_failures_count": failures.count(),
+        "postage_not_charged": list(postage[:NOTICE_LIMIT]),
+        "postage_not_charged_count": postage.count(),
     }
 
 
