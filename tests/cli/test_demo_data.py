@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import stat
 from datetime import date
@@ -38,6 +39,7 @@ from kontor.customers.models import (
     ChangeRequestStatus,
     ContractPartyChangeRequest,
     LegalAcceptance,
+    LegalDocument,
     Mandate,
     MandateStatus,
     VatTreatment,
@@ -149,6 +151,10 @@ def test_every_account_accepted_terms_and_privacy_and_one_party_change_is_pendin
     assert request.status == ChangeRequestStatus.PENDING
     evidence = request.evidence.get()
     assert evidence.file.read().startswith(b"%PDF-1.4")
+    for document in LegalDocument.objects.all():  # published like staff publish them
+        content = document.file.read()
+        assert content.startswith(b"%PDF-") and document.file.name.endswith(".pdf")
+        assert document.sha256 == hashlib.sha256(content).hexdigest()
 
 
 def test_role_users_can_log_in_with_the_printed_passwords(demo, demo_dirs):

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -25,12 +24,14 @@ from django.utils.translation import gettext as _
 from kontor.billing.collective import collective_profile_create, customer_group_set_profile
 from kontor.catalog import services as catalog
 from kontor.catalog.models import Module, TaxCategory
-from kontor.cli.demo_accounts import AccountBuilder, DemoCatalog, DemoSummary
+from kontor.cli.demo_accounts import AccountBuilder, DemoCatalog, DemoSummary, tiny_pdf
 from kontor.core import clock
 from kontor.core.errors import Conflict, invalid
 from kontor.core.periods import add_months
 from kontor.core.permissions import STAFF_ROLES, Role
-from kontor.customers.models import Account, Branch, CustomerGroup, LegalDocument, LegalDocumentType
+from kontor.customers.models import Account, CustomerGroup, LegalDocument, LegalDocumentType
+from kontor.customers.services import branch_create, customer_group_create, legal_document_create
+from kontor.customers.types import UploadedDocument
 
 MARKER_MODULE = "WEB"  # the demo's Webhosting module: present = demo data loaded
 GROUP_NAMES = ("Privatkunden", "Geschäftskunden", "Vereine", "Öffentliche Hand")
@@ -196,16 +197,20 @@ def _create_articles(actor: Any, taxes: dict[str, int]) -> dict[str, int]:
     }  # fmt: skip
 
 
-def create_reference_data(today: date) -> dict[str, Any]:
-    groups = {name: CustomerGroup.objects.create(name=name) for name in GROUP_NAMES}
+def create_reference_data(actor: Any, today: date) -> dict[str, Any]:
+    """Groups, branches and the legal documents, through the same services staff use."""
+    groups = {name: customer_group_create(actor=actor, name=name) for name in GROUP_NAMES}
     branches = {
-        "BER": Branch.objects.create(code="BER", name="Berlin"),
-        "MUC": Branch.objects.create(code="MUC", name="München"),
+        code: branch_create(actor=actor, code=code, name=name)
+        for code, name in (("BER", "Berlin"), ("MUC", "München"))
     }
     since = date(today.year - 4, 1, 1)
     documents = [
-        _legal_document(LegalDocumentType.TERMS, "v3", since, "Allgemeine Geschäftsbedingungen"),
-        _legal_document(LegalDocumentType.PRIVACY, "v2", since, "Datenschutzerklärung"),
+        _legal_document(actor, doc_type, version, since, title)
+        for doc_type, version, title in (
+            (LegalDocumentType.TERMS, "v3", "Allgemeine Geschäftsbedingungen"),
+            (LegalDocumentType.PRIVACY, "v2", "Datenschutzerklärung"),
+        )
     ]
     return {"groups": groups, "branches": branches, "documents": documents}
 
@@ -225,12 +230,24 @@ def create_collective_profile(actor: Any, group: CustomerGroup) -> None:
     customer_group_set_profile(actor=actor, group_id=group.pk, profile_id=profile.pk)
 
 
-def _legal_document(doc_type: str, version: str, since: date, title: str) -> LegalDocument:
-    text = f"Beispiel Hosting GmbH\n{title}, Version {version}, gültig ab {since:%d.%m.%Y}\n"
-    document = LegalDocument(doc_type=doc_type, version=version, valid_from=since)
-    document.file.save(f"{doc_type}-{version}.txt", ContentFile(text.encode()), save=False)
-    document.save()
-    return document
+def _legal_document(
+    actor: Any, doc_type: str, version: str, since: date, title: str
+) -> LegalDocument:
+    """A one-page PDF standing in for the provider's real document."""
+    pdf = tiny_pdf(
+        [
+            title,
+            f"Beispiel Hosting GmbH, Version {version}, gültig ab {since:%d.%m.%Y}",
+            "Beispieltext für die Demo: hier steht der Wortlaut des Anbieters.",
+        ]
+    )
+    return legal_document_create(
+        actor=actor,
+        doc_type=doc_type,
+        version=version,
+        valid_from=since,
+        file=UploadedDocument(name=f"{doc_type}-{version}.pdf", content=pdf),
+    )
 
 
 # ---------------------------------------------------------------- entry point
@@ -274,7 +291,7 @@ def generate(
     today = today or clock.today()
     with transaction.atomic():
         products = create_catalog(actor, today)
-        reference = create_reference_data(today)
+        reference = create_reference_data(actor, today)
         builder = AccountBuilder(actor, seed, today, products, reference)
         for index in range(accounts):
             builder.build(index)
