@@ -125,3 +125,18 @@ def test_the_link_in_the_mail_opens_the_document(client, manager, smtp):
         "sent",
         "downloaded",
     ]
+
+
+def test_a_link_to_a_version_rendered_again_names_that_version(client, manager, linked):
+    from kontor.documents.services import invoice_document_rerender
+
+    invoice, delivery, _document = linked
+    stored = invoice_document_rerender(
+        actor=manager, invoice_id=invoice.pk, reason="Logo getauscht"
+    )
+    (second,) = [d for d in stored if d.kind == "facturx_pdf"]
+    with time_machine.travel(at(DAY), tick=False):
+        token = link_token(document_id=second.pk, delivery_id=delivery.pk)
+        response = client.get(path_of(token))
+    assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}-v2.pdf"'
+    assert response.content == document_content(manager, second.pk)

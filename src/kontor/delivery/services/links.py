@@ -30,9 +30,11 @@ def delivery_link_open(*, token: str, ip: str = "") -> LinkDownload:
         document_id, delivery_id = ids
         delivery = Delivery.objects.select_related("invoice").filter(pk=delivery_id).first()
         if delivery is not None:
-            document = Document.objects.filter(
-                pk=document_id, invoice_id=delivery.invoice_id
-            ).first()
+            document = (
+                Document.objects.select_related("invoice")
+                .filter(pk=document_id, invoice_id=delivery.invoice_id)
+                .first()
+            )
     if delivery is None or document is None:
         raise NotFound(_("This link is not valid."), code="link_invalid")
     content = files.read(document)
@@ -43,7 +45,7 @@ def delivery_link_open(*, token: str, ip: str = "") -> LinkDownload:
         detail={"ip": ip, "document": document.kind, "version": document.version},
     )
     return LinkDownload(
-        file_name=files.file_name(delivery.invoice.number or "", document.kind),
+        file_name=files.download_name(document),  # a later version says so: RE-…-v2.pdf
         content_type=files.content_type(document.kind),
         content=content,
     )
