@@ -7,8 +7,9 @@ docs/examples/import-example.json grown to four modules and eight tariffs, four 
 groups, three branches and N accounts — companies and persons, 1–3 subscriptions each (some
 cancelled, some with a fixed end, some billed until a day, some with a deviating price),
 add-ons on the tariffs that have them, a bank account with an active mandate for every SEPA
-payer (some with an older account and a revoked mandate), billing addresses, recipients,
-VAT IDs, reverse charge for Austrian companies, given and generated customer numbers.
+payer (some with an older account and a revoked or expired mandate), billing addresses,
+recipients, VAT IDs, reverse charge for Austrian companies, given and generated customer
+numbers.
 
 Per round, database and source: a fresh database (SQLite under /tmp, or the PostgreSQL
 database `kontor_bench_import`, dropped and created), migrated, a manager user and the
@@ -256,7 +257,7 @@ def _bank_accounts(
     older["mandate"] = {
         "reference": f"MR-{n}-0",
         "signed_on": (signed - timedelta(days=400)).isoformat(),
-        "status": "revoked",
+        "status": "expired" if rng.random() < 0.3 else "revoked",
         "ended_on": (signed - timedelta(days=1)).isoformat(),
     }
     return [current, older]
