@@ -319,7 +319,7 @@ def environment(url: str, src: str | None) -> dict[str, str]:
     env.setdefault("KONTOR_DEBUG", "0")
     if src:
         env["PYTHONPATH"] = src
-    if not (ROOT / "var" / "secret_key").exists():
+    if src or not (ROOT / "var" / "secret_key").exists():  # another src/ has no var/
         env.setdefault("KONTOR_SECRET_KEY", "kontor-bench-only")  # a throwaway database
     return env
 

@@ -7,9 +7,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from kontor.catalog.models import Article, Module, TariffVersion
+from kontor.core.history import HistoricalRecords
 from kontor.core.models import VersionedModel
 from kontor.customers.models import Account
 

@@ -1,5 +1,6 @@
 """The change log ("Änderungsprotokoll"): field-level changes of a record from its
-django-simple-history rows, oldest first."""
+django-simple-history rows, oldest first; and the `HistoricalRecords` the models declare it
+with (simple-history's, whose rows a write batch inserts together)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,59 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from simple_history import models as simple_history
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
+from kontor.core import batch
 from kontor.core.permissions import Action, require
+
+
+class HistoricalRecords(simple_history.HistoricalRecords):
+    """simple-history's HistoricalRecords. Inside a write batch (core/batch.py) a history row
+    is built exactly as simple-history builds it, but collected and inserted with the batch's
+    others instead of one INSERT (plus a history manager class built) per saved row. Models
+    with tracked many-to-many fields, and history models with receivers of simple-history's
+    create signals, keep the row-by-row path."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.history_models: dict[type[models.Model], type[models.Model]] = {}
+
+    def create_history_model(self, model: Any, inherited: bool) -> Any:
+        history_model = super().create_history_model(model, inherited)
+        self.history_models[model] = history_model
+        return history_model
+
+    def create_historical_record(
+        self, instance: models.Model, history_type: str, using: str | None = None
+    ) -> None:
+        current = batch.current()
+        history_model = self.history_models.get(type(instance))
+        if current is None or history_model is None or not self._batchable(history_model):
+            super().create_historical_record(instance, history_type, using=using)
+            return
+        # As simple-history's create_historical_record, without the save.
+        fields = self.fields_included(instance)
+        row = history_model(
+            history_date=getattr(instance, "_history_date", timezone.now()),
+            history_type=history_type,
+            history_user=self.get_history_user(instance),
+            history_change_reason=self.get_change_reason_for_object(instance, history_type, using),
+            **{field.attname: getattr(instance, field.attname) for field in fields},
+        )
+        concrete = [f for f in history_model._meta.concrete_fields if not f.primary_key]
+        current.add_history(history_model, {f.attname: getattr(row, f.attname) for f in concrete})
+
+    def _batchable(self, history_model: type[models.Model]) -> bool:
+        return not (
+            self.m2m_fields
+            or self.use_base_model_db
+            or hasattr(history_model, "history_relation")
+            or not isinstance(history_model._meta.pk, models.AutoField)
+            or pre_create_historical_record.has_listeners(history_model)
+            or post_create_historical_record.has_listeners(history_model)
+        )
 
 
 @dataclass(frozen=True)

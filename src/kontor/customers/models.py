@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kontor.core.history import HistoricalRecords
 from kontor.core.models import VersionedModel
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from kontor.billing.models import BillingSettings
+from kontor.core.batch import write_batch
 from kontor.core.permissions import Action, require
 from kontor.exchange.check_accounts import check_accounts
 from kontor.exchange.check_catalog import check_catalog, check_groups_and_branches
@@ -70,12 +71,16 @@ def data_import(*, actor: Any, payload: dict[str, Any], dry_run: bool = False) -
     numbers: list[str] = []
     try:
         with transaction.atomic():
-            index = load_index()
-            write_catalog(actor, data, index, problems, counts)
-            write_groups_and_branches(actor, data, index, problems, counts)
-            numbers = write_accounts(actor, data.accounts, index, problems, counts)
-            if problems:
-                raise ImportRejected(problems.errors)
+            # One batch: the services read settings and catalog rows once per import and
+            # insert the history rows and audit entries together (core/batch.py). A problem
+            # raises before the batch ends, so nothing it collected is written.
+            with write_batch():
+                index = load_index()
+                write_catalog(actor, data, index, problems, counts)
+                write_groups_and_branches(actor, data, index, problems, counts)
+                numbers = write_accounts(actor, data.accounts, index, problems, counts)
+                if problems:
+                    raise ImportRejected(problems.errors)
             if dry_run:
                 raise _DryRunDone
     except _DryRunDone:

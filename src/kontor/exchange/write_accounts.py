@@ -12,6 +12,7 @@ from kontor.contracts.services import (
     subscription_cancel,
     subscription_create,
 )
+from kontor.core.batch import current
 from kontor.customers.models import Account, Mandate, MandateStatus
 from kontor.customers.services import (
     account_create,
@@ -34,13 +35,17 @@ ACCOUNT_RENAMES = {
     "payment_term_days": "payment_terms_days",
 }
 SUBSCRIPTION_RENAMES = {"tariff_version": "tariff", "effective_date": "start_date"}
+FLUSH_EVERY = 5000  # collected history rows and audit entries
 
 
 def write_accounts(
     actor: Any, accounts: list[AccountIn], index: Index, problems: Problems, counts: dict[str, int]
 ) -> list[str]:
     numbers = []
+    batch = current()
     for i, item in enumerate(accounts):
+        if batch is not None and batch.pending >= FLUSH_EVERY:
+            batch.flush()  # between accounts: memory stays flat on large files
         path = f"accounts[{i}]"
         with problems.guard(path, ACCOUNT_RENAMES) as guard:
             account = _create_account(actor, item, index)
