@@ -13,17 +13,19 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kontor.billing.models import BillingSettings
-from kontor.catalog.models import Article, TariffVersion
+from kontor.billing.models import BillingSettings, CollectiveProfile
+from kontor.catalog.models import Article, Tariff, TariffVersion
 from kontor.contracts import terms
 from kontor.contracts.models import Contract, EndReason, Subscription, SubscriptionAddon
 from kontor.contracts.selectors import default_start_date, subscription_for_actor, terms_of
 from kontor.core import clock
 from kontor.core.audit import audit
+from kontor.core.batch import current, keep, kept, remembered
 from kontor.core.errors import Conflict, PermissionDenied, invalid
 from kontor.core.money import MoneyError, to_decimal
 from kontor.core.permissions import Action, can, require
 from kontor.core.versioning import bump, lock_for_update
+from kontor.customers.models import Account
 from kontor.customers.selectors import active_account_or_404
 
 
@@ -63,7 +65,7 @@ def subscription_create(
     if billed_until is not None and billed_until < start_date:
         raise invalid("billed_until", _("Billed until lies before the start date."), "invalid")
     reference = (contract_reference or "").strip() or account.customer_number
-    contract, _created = Contract.objects.get_or_create(account=account, reference=reference)
+    contract = _contract(account, reference)
     subscription = Subscription(
         contract=contract,
         account=account,
@@ -78,6 +80,7 @@ def subscription_create(
     )
     subscription._history_user = actor  # type: ignore[attr-defined]
     subscription.save()
+    keep(subscription, "created")  # a write batch books its add-ons without reading it again
     _spending_check(account.pk, start_date, lambda c: c.subscription_id == subscription.pk)
     audit(
         actor,
@@ -243,12 +246,13 @@ def subscription_book_addon(
     quantity: Decimal | int | str = 1,
 ) -> SubscriptionAddon:
     require(actor, Action.SUBSCRIPTION_BOOK_ADDON)
-    subscription = lock_for_update(Subscription, subscription_id, None)
-    try:
-        article = Article.objects.get(pk=article_id)
-    except Article.DoesNotExist as exc:
-        raise invalid("article", _("Article %s does not exist.") % article_id, "not_found") from exc
-    if not subscription.tariff_version.tariff.addons.filter(pk=article.pk).exists():
+    # A subscription this write batch created is invisible to other transactions: no lock.
+    subscription = kept(Subscription, subscription_id, "created") or lock_for_update(
+        Subscription, subscription_id, None
+    )
+    article = remembered(Article, article_id, "row", lambda: _article(article_id))
+    tariff = subscription.tariff_version.tariff
+    if article.pk not in remembered(Tariff, tariff.pk, "addon_ids", lambda: _addon_ids(tariff)):
         raise invalid(
             "article",
             _("%(article)s is not an add-on option of tariff %(tariff)s.")
@@ -286,10 +290,48 @@ def subscription_book_addon(
     return addon
 
 
+def _contract(account: Account, reference: str) -> Contract:
+    """The account's contract `reference`, created on first use. Inside a write batch a
+    contract is read once, and for an account the batch created (invisible to others, so
+    without contracts but the batch's own) it is created without looking first."""
+    batch = current()
+    if batch is None:
+        return Contract.objects.get_or_create(account=account, reference=reference)[0]
+    purpose = f"contract:{reference}"
+    found, contract = batch.recall(Account, account.pk, purpose)
+    if not found:
+        if kept(Account, account.pk, "created") is not None:
+            contract = Contract.objects.create(account=account, reference=reference)
+        else:
+            contract = Contract.objects.get_or_create(account=account, reference=reference)[0]
+        batch.remember(Account, account.pk, purpose, contract)
+    return contract  # type: ignore[no-any-return]
+
+
+def _article(article_id: int) -> Article:
+    try:
+        return Article.objects.get(pk=article_id)
+    except Article.DoesNotExist as exc:
+        raise invalid("article", _("Article %s does not exist.") % article_id, "not_found") from exc
+
+
+def _addon_ids(tariff: Tariff) -> frozenset[int]:
+    return frozenset(tariff.addons.values_list("pk", flat=True))
+
+
 def _spending_check(account_id: int, day: date, is_new: Any) -> None:
     """A collective invoice profile's spending limit refuses orders that exceed it (the
-    caller's transaction rolls the order back)."""
+    caller's transaction rolls the order back). A write batch asks once whether any profile
+    has a limit: without one, no order can exceed it."""
     from kontor.billing.collective_limits import spending_check
+
+    if current() is not None and not remembered(
+        CollectiveProfile,
+        None,
+        "any_limit",
+        CollectiveProfile.objects.filter(spending_limit__isnull=False).exists,
+    ):
+        return
 
     spending_check(account_id=account_id, day=max(day, clock.today()), is_new=is_new)
 
@@ -346,6 +388,15 @@ def _save(subscription: Subscription, actor: Any, *, bump_version: bool = True) 
 
 
 def _tariff_version(tariff_version_id: int) -> TariffVersion:
+    return remembered(
+        TariffVersion,
+        tariff_version_id,
+        "with_tariff_module",
+        lambda: _read_tariff_version(tariff_version_id),
+    )
+
+
+def _read_tariff_version(tariff_version_id: int) -> TariffVersion:
     try:
         return TariffVersion.objects.select_related("tariff__module").get(pk=tariff_version_id)
     except (TariffVersion.DoesNotExist, ValueError) as exc:
@@ -370,7 +421,7 @@ def _deviating_price(actor: Any, value: Decimal | str | None) -> Decimal | None:
     if value is None or value == "":
         return None
     require(actor, Action.SUBSCRIPTION_SET_PRICE)
-    if not BillingSettings.load().deviating_price_changeable:
+    if not remembered(BillingSettings, 1, "row", BillingSettings.load).deviating_price_changeable:
         raise invalid(
             "deviating_price",
             _("Deviating prices are switched off in the billing settings."),

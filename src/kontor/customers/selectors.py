@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from kontor.billing.models import BillingSettings
+from kontor.core.batch import remembered
 from kontor.core.errors import NotFound, PermissionDenied
 from kontor.core.money import round_money
 from kontor.core.permissions import Action, is_staff_actor, require
@@ -71,6 +72,11 @@ def account_for_actor(actor: Any, account_id: int) -> Account:
 
 
 def active_account_or_404(account_id: int) -> Account:
+    """Inside a write batch read once (or the account the batch created), not per call."""
+    return remembered(Account, account_id, "active", lambda: _active_account(account_id))
+
+
+def _active_account(account_id: int) -> Account:
     try:
         return Account.objects.select_related("contract_party").get(
             pk=account_id, status=AccountStatus.ACTIVE

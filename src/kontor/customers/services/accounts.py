@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kontor.billing.models import BillingSettings
 from kontor.core import clock
 from kontor.core.audit import audit
+from kontor.core.batch import keep, remembered
 from kontor.core.errors import Conflict, FieldError, ValidationFailed, invalid
 from kontor.core.permissions import Action, require
 from kontor.core.sequences import format_number, sequence_next
@@ -107,8 +108,10 @@ def account_create(
     account._history_user = actor  # type: ignore[attr-defined]
     account.save()
     if recipients:
-        _replace_recipients(account, recipients, actor)
+        _replace_recipients(account, recipients, actor, existing={})  # a new account has none
     audit(actor, "account.created", account, customer_number=account.customer_number)
+    keep(account, "active")  # a write batch's next service call needs no read of it
+    keep(account, "created")
     return account
 
 
@@ -152,7 +155,13 @@ def account_set_recipients(
     return account
 
 
-def _replace_recipients(account: Account, recipients: list[RecipientData], actor: Any) -> None:
+def _replace_recipients(
+    account: Account,
+    recipients: list[RecipientData],
+    actor: Any,
+    existing: dict[str, InvoiceRecipient] | None = None,
+) -> None:
+    """`existing`: the account's recipients by lower-case e-mail, when the caller knows them."""
     errors: list[FieldError] = []
     seen: set[str] = set()
     cleaned: list[RecipientData] = []
@@ -179,7 +188,8 @@ def _replace_recipients(account: Account, recipients: list[RecipientData], actor
         cleaned.append(RecipientData(email, recipient.delivery_mode))
     if errors:
         raise ValidationFailed(errors)
-    existing = {r.email.lower(): r for r in account.recipients.all()}
+    if existing is None:
+        existing = {r.email.lower(): r for r in account.recipients.all()}
     for recipient in cleaned:
         row = existing.pop(recipient.email.lower(), None) or InvoiceRecipient(account=account)
         row.email, row.delivery_mode = recipient.email, recipient.delivery_mode
@@ -237,7 +247,7 @@ def _customer_number(requested: str | None) -> str:
                 "customer_number", _("Customer number %s is already taken.") % number, "duplicate"
             )
         return number
-    pattern = BillingSettings.load().customer_number_format
+    pattern = remembered(BillingSettings, 1, "row", BillingSettings.load).customer_number_format
     while True:  # skip numbers that were given explicitly (e.g. by an import)
         number = format_number(pattern, sequence_next("customer_number"))
         if not Account.objects.filter(customer_number=number).exists():
