@@ -98,3 +98,28 @@ def test_a_batch_that_ends_with_an_error_writes_nothing_it_collected(manager):
 
     assert not CustomerGroup.history.exists()
     assert not AuditEntry.objects.exists()
+
+
+def test_in_a_unit_services_share_one_savepoint_and_a_refusal_undoes_the_unit(manager):
+    from kontor.core.errors import ValidationFailed, invalid
+    from kontor.customers.models import Account
+    from kontor.customers.services import account_create
+    from kontor.customers.types import PartyData
+
+    party = PartyData(
+        kind="company", company_name="Muster GmbH", street="Weg 1", postal_code="10115", city="B"
+    )
+    with transaction.atomic(), write_batch() as current:
+        with CaptureQueriesContext(connection) as queries, current.unit():
+            kept = account_create(actor=manager, party=party, customer_number="K-1")
+        savepoints = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"]]
+        assert len(savepoints) == 2  # the unit's own, and its release
+
+        with pytest.raises(ValidationFailed), current.unit():
+            account_create(actor=manager, party=party, customer_number="K-2")
+            raise invalid("x", "refused", "refused")
+        assert batch.kept(Account, kept.pk, "created") is None  # forgotten with the unit
+    assert list(Account.objects.values_list("customer_number", flat=True)) == ["K-1"]
+    assert list(
+        AuditEntry.objects.filter(action="account.created").values_list("data", flat=True)
+    ) == [{"customer_number": "K-1"}]

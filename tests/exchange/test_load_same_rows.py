@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.apps import apps
 from django.db import models
 
@@ -87,6 +88,19 @@ RECORDED_AUDIT = {
     "subscription.created": 124,
 }
 RECORDED_DIGEST = "45ce208ae4b0078c27409686cb9faf0534d33bb3bab4c449cd0c3a56f2a8713c"
+# With services refusing A-1002 add-ons and one IBAN (the last test), as reported before.
+RECORDED_REFUSALS = [
+    ("accounts[5].bank_accounts[0].iban", "refused"),
+    ("accounts[5].subscriptions[0].addons[1].article", "refused"),
+    ("accounts[15].subscriptions[1].addons[1].article", "refused"),
+    ("accounts[17].subscriptions[0].addons[1].article", "refused"),
+    ("accounts[45].subscriptions[1].addons[0].article", "refused"),
+    ("accounts[56].subscriptions[0].addons[0].article", "refused"),
+    ("accounts[66].subscriptions[1].addons[0].article", "refused"),
+    ("accounts[72].subscriptions[0].addons[1].article", "refused"),
+    ("accounts[72].subscriptions[1].addons[0].article", "refused"),
+    ("accounts[76].subscriptions[1].addons[1].article", "refused"),
+]
 # Audit payload keys that hold the id of a subscription.
 SUBSCRIPTION_KEYS = ("subscription", "successor")
 
@@ -208,3 +222,39 @@ def test_realistic_import_samples(manager):
     assert AuditEntry.objects.filter(
         action="subscription.cancelled", target_id=str(cancelled.account_id)
     ).get().data["end_date"] == str(cancelled.end_date)
+
+
+def test_refusals_during_the_write_are_reported_as_before_and_nothing_is_kept(manager, monkeypatch):
+    """Services refuse after writing (as a spending limit does): every refusal is reported
+    under its path, several in one account too, and nothing of the import is kept."""
+    from kontor.core.errors import invalid
+    from kontor.exchange import write_accounts
+    from kontor.exchange.problems import ImportRejected
+
+    book_addon, add_bank_account = (
+        write_accounts.subscription_book_addon,
+        write_accounts.bank_account_add,
+    )
+
+    def refuse_ssl(**kwargs: Any) -> Any:
+        addon = book_addon(**kwargs)
+        if addon.article.number == "A-1002":
+            raise invalid("article", "refused", "refused")
+        return addon
+
+    def refuse_one_iban(**kwargs: Any) -> Any:
+        row = add_bank_account(**kwargs)
+        if row.iban == "DE82500105170001000050":
+            raise invalid("iban", "refused", "refused")
+        return row
+
+    monkeypatch.setattr(write_accounts, "subscription_book_addon", refuse_ssl)
+    monkeypatch.setattr(write_accounts, "bank_account_add", refuse_one_iban)
+    BillingSettings.objects.update_or_create(pk=1, defaults={"deviating_price_changeable": True})
+    before = {label: len(rows) for label, rows in snapshot().items()}
+
+    with pytest.raises(ImportRejected) as caught:
+        data_import(actor=manager, payload=json.loads(FILE.read_text(encoding="utf-8")))
+
+    assert [(e.field, e.code) for e in caught.value.errors] == RECORDED_REFUSALS
+    assert {label: len(rows) for label, rows in snapshot().items()} == before

@@ -20,7 +20,7 @@ from kontor.contracts.models import Contract, EndReason, Subscription, Subscript
 from kontor.contracts.selectors import default_start_date, subscription_for_actor, terms_of
 from kontor.core import clock
 from kontor.core.audit import audit
-from kontor.core.batch import current, keep, kept, remembered
+from kontor.core.batch import atomic, current, keep, kept, remembered
 from kontor.core.errors import Conflict, PermissionDenied, invalid
 from kontor.core.money import MoneyError, to_decimal
 from kontor.core.permissions import Action, can, is_staff_actor, require
@@ -29,7 +29,7 @@ from kontor.customers.models import Account
 from kontor.customers.selectors import active_account_or_404
 
 
-@transaction.atomic
+@atomic
 def subscription_create(
     *,
     actor: Any,
@@ -93,7 +93,7 @@ def subscription_create(
     return subscription
 
 
-@transaction.atomic
+@atomic
 def subscription_cancel(
     *,
     actor: Any,
@@ -238,7 +238,7 @@ def subscription_change_tariff(
     return successor
 
 
-@transaction.atomic
+@atomic
 def subscription_book_addon(
     *,
     actor: Any,

@@ -19,15 +19,17 @@ is per batch and per thread (a context variable) and gone when the batch ends.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Key = tuple[type[models.Model], Any]
 
 # Remembered rows are dropped oldest first beyond this many (a re-read is only slower), so a
@@ -41,6 +43,31 @@ class Batch:
         self._history: dict[type[models.Model], list[dict[str, Any]]] = {}
         self._audit: list[dict[str, Any]] = []
         self.pending = 0
+        self.sparing_savepoints = False
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Run a group of service calls (an account with everything under it) under ONE
+        savepoint: the services marked `atomic` join it instead of each making its own. On any
+        exception the savepoint is rolled back and the batch forgets what it remembered and
+        collected meanwhile; the caller may then redo the group call by call."""
+        if self.sparing_savepoints:
+            raise RuntimeError("units do not nest")
+        marks = {model: len(rows) for model, rows in self._history.items()}
+        audit_mark, pending = len(self._audit), self.pending
+        self.sparing_savepoints = True
+        try:
+            with transaction.atomic():
+                yield
+        except BaseException:
+            self._memo.clear()
+            for model, rows in self._history.items():
+                del rows[marks.get(model, 0) :]
+            del self._audit[audit_mark:]
+            self.pending = pending
+            raise
+        finally:
+            self.sparing_savepoints = False
 
     def recall(self, model: type[models.Model], pk: Any, purpose: str) -> tuple[bool, Any]:
         entry = self._memo.get(_key(model, pk))
@@ -101,6 +128,19 @@ def write_batch() -> Iterator[Batch]:
 
 def current() -> Batch | None:
     return _current.get()
+
+
+def atomic(service: Callable[P, T]) -> Callable[P, T]:
+    """`transaction.atomic` for a service; inside a batch's `unit` the service joins the unit's
+    savepoint (a refusal rolls the whole unit back) instead of making one per call."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        batch = _current.get()
+        with transaction.atomic(savepoint=batch is None or not batch.sparing_savepoints):
+            return service(*args, **kwargs)
+
+    return run
 
 
 def remembered(model: type[models.Model], pk: Any, purpose: str, load: Callable[[], T]) -> T:

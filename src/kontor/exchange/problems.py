@@ -36,8 +36,12 @@ class ImportRejected(ValidationFailed):
 
 
 class Problems:
-    def __init__(self) -> None:
+    """`strict`: a guard lets a service's refusal through instead of recording it (for a
+    caller that undoes the whole item and writes it again without `strict`)."""
+
+    def __init__(self, *, strict: bool = False) -> None:
         self.errors: list[FieldError] = []
+        self.strict = strict
 
     def __bool__(self) -> bool:
         return bool(self.errors)
@@ -94,7 +98,7 @@ class Guard:
         if exc is None:
             self.ok = True
             return False
-        if isinstance(exc, KontorError):
+        if isinstance(exc, KontorError) and not self.problems.strict:
             self.problems.add_failed(exc, self.base, self.renames)
             return True
         return False

@@ -4,6 +4,7 @@ of the item it concerns."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from kontor.contracts.models import SubscriptionAddon
@@ -12,7 +13,8 @@ from kontor.contracts.services import (
     subscription_cancel,
     subscription_create,
 )
-from kontor.core.batch import current
+from kontor.core.batch import Batch, current
+from kontor.core.errors import KontorError
 from kontor.customers.models import Account, Mandate, MandateStatus
 from kontor.customers.services import (
     account_create,
@@ -44,22 +46,54 @@ def write_accounts(
     numbers = []
     batch = current()
     for i, item in enumerate(accounts):
-        if batch is not None and batch.pending >= FLUSH_EVERY:
-            batch.flush()  # between accounts: memory stays flat on large files
         path = f"accounts[{i}]"
-        with problems.guard(path, ACCOUNT_RENAMES) as guard:
-            account = _create_account(actor, item, index)
-        if not guard.ok:
-            continue
-        numbers.append(account.customer_number)
-        counts["accounts"] += 1
-        with problems.guard(path):
-            _write_bank_accounts(actor, account, item.bank_accounts, path, problems, counts)
-        for j, subscription in enumerate(item.subscriptions):
-            sub_path = f"{path}.subscriptions[{j}]"
-            with problems.guard(sub_path, SUBSCRIPTION_RENAMES):
-                _write_subscription(actor, account, subscription, sub_path, index, problems, counts)
+        if batch is None:
+            number = _write_account(actor, item, path, index, problems, counts)
+        else:
+            if batch.pending >= FLUSH_EVERY:
+                batch.flush()  # between accounts: memory stays flat on large files
+            number = _write_account_at_once(actor, item, path, index, batch, counts)
+            if number is None:
+                # A service refused: the account was undone; write it again call by call, so
+                # that every refusal is reported under its path as without the batch.
+                number = _write_account(actor, item, path, index, problems, counts)
+        if number is not None:
+            numbers.append(number)
     return numbers
+
+
+def _write_account_at_once(
+    actor: Any, item: AccountIn, path: str, index: Index, batch: Batch, counts: dict[str, int]
+) -> str | None:
+    """The account and everything under it under one savepoint (not one per service call);
+    None, with nothing written, when any service refused."""
+    tally: Counter[str] = Counter()
+    try:
+        with batch.unit():
+            number = _write_account(actor, item, path, index, Problems(strict=True), tally)
+    except KontorError:
+        return None
+    for name, count in tally.items():
+        counts[name] += count
+    return number
+
+
+def _write_account(
+    actor: Any, item: AccountIn, path: str, index: Index, problems: Problems, counts: Any
+) -> str | None:
+    """Write one account; its customer number, or None when the account itself failed."""
+    with problems.guard(path, ACCOUNT_RENAMES) as guard:
+        account = _create_account(actor, item, index)
+    if not guard.ok:
+        return None
+    counts["accounts"] += 1
+    with problems.guard(path):
+        _write_bank_accounts(actor, account, item.bank_accounts, path, problems, counts)
+    for j, subscription in enumerate(item.subscriptions):
+        sub_path = f"{path}.subscriptions[{j}]"
+        with problems.guard(sub_path, SUBSCRIPTION_RENAMES):
+            _write_subscription(actor, account, subscription, sub_path, index, problems, counts)
+    return account.customer_number
 
 
 def _create_account(actor: Any, item: AccountIn, index: Index) -> Account:

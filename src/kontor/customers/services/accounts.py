@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kontor.billing.models import BillingSettings
 from kontor.core import clock
 from kontor.core.audit import audit
-from kontor.core.batch import keep, remembered
+from kontor.core.batch import atomic, keep, remembered
 from kontor.core.errors import Conflict, FieldError, ValidationFailed, invalid
 from kontor.core.permissions import Action, require
 from kontor.core.sequences import format_number, sequence_next
@@ -85,7 +85,7 @@ BILLING_ADDRESS_REQUIRED = (
 )
 
 
-@transaction.atomic
+@atomic
 def account_create(
     *,
     actor: Any,

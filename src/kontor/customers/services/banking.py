@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kontor.core.audit import audit
-from kontor.core.batch import keep, kept
+from kontor.core.batch import atomic, keep, kept
 from kontor.core.errors import Conflict, NotFound, invalid
 from kontor.core.permissions import Action, require
 from kontor.customers.models import BankAccount, Mandate, MandateScheme, MandateStatus
@@ -19,7 +19,7 @@ from kontor.customers.selectors import active_account_or_404
 from kontor.customers.validators import clean_bic, clean_iban, clean_mandate_reference
 
 
-@transaction.atomic
+@atomic
 def bank_account_add(
     *, actor: Any, account_id: int, holder: str, iban: str, bic: str = ""
 ) -> BankAccount:
@@ -46,7 +46,7 @@ def _bic_from_iban(iban: str) -> str:
     return str(found.compact) if found else ""
 
 
-@transaction.atomic
+@atomic
 def mandate_create(
     *,
     actor: Any,
@@ -105,7 +105,7 @@ def _bank_account_of(account: Any, bank_account_id: int) -> BankAccount:
         ) from exc
 
 
-@transaction.atomic
+@atomic
 def mandate_revoke(*, actor: Any, mandate_id: int, ended_on: date) -> Mandate:
     require(actor, Action.MANDATE_MANAGE)
     try:
