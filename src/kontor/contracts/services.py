@@ -345,7 +345,7 @@ def _spending_check(account_id: int, day: date, is_new: Any) -> None:
         CollectiveProfile,
         None,
         "any_limit",
-        CollectiveProfile.objects.filter(spending_limit__isnull=False).exists,
+        lambda: CollectiveProfile.objects.filter(spending_limit__isnull=False).exists(),
     ):
         return
 

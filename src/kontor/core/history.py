@@ -41,21 +41,25 @@ class HistoricalRecords(simple_history.HistoricalRecords):
         if current is None or history_model is None or not self._batchable(history_model):
             super().create_historical_record(instance, history_type, using=using)
             return
-        # As simple-history's create_historical_record, without the save.
-        fields = self.fields_included(instance)
-        row = history_model(
+        # The values simple-history's create_historical_record gives the history model, as
+        # the row it would insert (no model instance: the batch inserts plain rows).
+        user = self.get_history_user(instance)
+        row = {
+            field.attname: getattr(instance, field.attname)
+            for field in self.fields_included(instance)
+        }
+        row.update(
             history_date=getattr(instance, "_history_date", timezone.now()),
             history_type=history_type,
-            history_user=self.get_history_user(instance),
             history_change_reason=self.get_change_reason_for_object(instance, history_type, using),
-            **{field.attname: getattr(instance, field.attname) for field in fields},
+            history_user_id=None if user is None else user.pk,
         )
-        concrete = [f for f in history_model._meta.concrete_fields if not f.primary_key]
-        current.add_history(history_model, {f.attname: getattr(row, f.attname) for f in concrete})
+        current.add_history(history_model, row)
 
     def _batchable(self, history_model: type[models.Model]) -> bool:
         return not (
             self.m2m_fields
+            or self.user_id_field is not None  # the default history_user foreign key only
             or self.use_base_model_db
             or hasattr(history_model, "history_relation")
             or not isinstance(history_model._meta.pk, models.AutoField)
