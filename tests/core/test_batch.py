@@ -123,3 +123,21 @@ def test_in_a_unit_services_share_one_savepoint_and_a_refusal_undoes_the_unit(ma
     assert list(
         AuditEntry.objects.filter(action="account.created").values_list("data", flat=True)
     ) == [{"customer_number": "K-1"}]
+
+
+def test_in_a_batch_an_iban_twice_on_a_new_account_is_still_refused(manager):
+    from kontor.core.errors import ValidationFailed
+    from kontor.customers.services import account_create, bank_account_add
+    from kontor.customers.types import PartyData
+
+    party = PartyData(
+        kind="company", company_name="Muster GmbH", street="Weg 1", postal_code="10115", city="B"
+    )
+    with transaction.atomic(), write_batch():
+        account = account_create(actor=manager, party=party, customer_number="K-1")
+        iban = "DE89370400440532013000"
+        bank_account_add(actor=manager, account_id=account.pk, holder="M", iban=iban)
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationFailed) as err:
+            bank_account_add(actor=manager, account_id=account.pk, holder="M", iban=iban)
+    assert err.value.errors[0].code == "duplicate"
+    assert not [q for q in queries.captured_queries if "SELECT" in q["sql"]]

@@ -298,11 +298,10 @@ def _created_for_staff(
     """The subscription as this write batch created it, for a staff actor who does not ask
     for a version check: staff see every subscription, and no other transaction sees (or
     locks) a row this one created, so neither the visibility read nor the lock can refuse."""
-    if expected_version is not None or not is_staff_actor(actor):
-        return None
     subscription = kept(Subscription, subscription_id, "created")
-    if subscription is not None:
-        require(actor, Action.SUBSCRIPTION_VIEW)  # as subscription_for_actor does
+    if subscription is None or expected_version is not None or not is_staff_actor(actor):
+        return None
+    require(actor, Action.SUBSCRIPTION_VIEW)  # as subscription_for_actor does
     return subscription
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kontor.core.audit import audit
-from kontor.core.batch import atomic, keep, kept
+from kontor.core.batch import atomic, keep, kept, remembered
 from kontor.core.errors import Conflict, NotFound, invalid
 from kontor.core.permissions import Action, require
 from kontor.customers.models import BankAccount, Mandate, MandateScheme, MandateStatus
@@ -29,14 +29,30 @@ def bank_account_add(
     bic = clean_bic(bic) if bic else _bic_from_iban(iban)
     if not holder.strip():
         raise invalid("holder", _("Give the account holder."), "required")
-    if BankAccount.objects.filter(account=account, iban=iban).exists():
+    ibans = _ibans_added_in_batch(account)
+    taken = iban in ibans if ibans is not None else _iban_on_account(account, iban)
+    if taken:
         raise invalid("iban", _("This IBAN is already on the account."), "duplicate")
     bank_account = BankAccount(account=account, holder=holder.strip()[:140], iban=iban, bic=bic)
     bank_account._history_user = actor  # type: ignore[attr-defined]
     bank_account.save()
     audit(actor, "bank_account.added", account, iban=iban)
     keep(bank_account, "created")  # a write batch's mandate_create needs no read of it
+    if ibans is not None:
+        ibans.add(iban)
     return bank_account
+
+
+def _iban_on_account(account: Any, iban: str) -> bool:
+    return BankAccount.objects.filter(account=account, iban=iban).exists()
+
+
+def _ibans_added_in_batch(account: Any) -> set[str] | None:
+    """The IBANs of an account this write batch created: only those the batch added (no other
+    transaction sees the account), so they need no query. None: ask the database."""
+    if kept(type(account), account.pk, "created") is None:
+        return None
+    return remembered(type(account), account.pk, "ibans", set)
 
 
 def _bic_from_iban(iban: str) -> str:
